@@ -1,0 +1,40 @@
+import { EventEmitter } from 'node:events';
+
+type Listener<A extends unknown[]> = (...args: A) => void;
+
+/**
+ * A typed event emitter in which `error` is an ordinary event: with nobody listening it is
+ * dropped, never thrown (Node's EventEmitter would crash the process).
+ */
+export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
+  readonly #emitter = new EventEmitter();
+
+  on<K extends keyof Events & string>(event: K, listener: Listener<Events[K]>): this {
+    this.#emitter.on(event, listener as Listener<unknown[]>);
+    return this;
+  }
+
+  once<K extends keyof Events & string>(event: K, listener: Listener<Events[K]>): this {
+    this.#emitter.once(event, listener as Listener<unknown[]>);
+    return this;
+  }
+
+  off<K extends keyof Events & string>(event: K, listener: Listener<Events[K]>): this {
+    this.#emitter.off(event, listener as Listener<unknown[]>);
+    return this;
+  }
+
+  listenerCount<K extends keyof Events & string>(event: K): number {
+    return this.#emitter.listenerCount(event);
+  }
+
+  removeAllListeners(): this {
+    this.#emitter.removeAllListeners();
+    return this;
+  }
+
+  protected emit<K extends keyof Events & string>(event: K, ...args: Events[K]): void {
+    if (this.#emitter.listenerCount(event) === 0) return;
+    this.#emitter.emit(event, ...args);
+  }
+}

@@ -1,0 +1,87 @@
+import type { ConfigurationState } from '@netbearer/machines';
+import type { BearerType, Capability, Purpose, UsagePolicy } from './vocabulary.js';
+
+/**
+ * The engine contract: what Qt called a bearer engine. An engine owns the configurations of
+ * one platform source, keeps them current from the platform's own change events, and brings
+ * links up and down where it can. Core aggregates engines, counts sessions, runs the session
+ * machines and delivers events; an engine never talks to sessions directly.
+ *
+ * Rules an engine keeps:
+ * - identifiers are stable (across platform restarts) and unique across engines, e.g.
+ *   prefixed with the engine name;
+ * - `start` resolves with the full initial list; after that every change goes to the sink,
+ *   in the order it happened, and never synchronously inside a call from core;
+ * - no polling where the platform has events, and no timer at all while idle;
+ * - platform data never reaches a shell;
+ * - failures reject with an `EngineError` whose kind says what happened.
+ */
+export interface Engine {
+  /** Short, stable name, e.g. 'networkmanager', 'generic', 'simulated'. */
+  readonly name: string;
+  /** What this engine can do for all of its configurations. */
+  capabilities(): readonly Capability[];
+  /** Enumerates, subscribes to platform events, and resolves with the configurations. */
+  start(sink: EngineSink): Promise<readonly EngineConfiguration[]>;
+  /** Refreshes (e.g. requests WLAN scans) and resolves when the refresh is complete. */
+  requestUpdate(): Promise<void>;
+  /**
+   * Brings an access point up for this process. Resolves once it is active; rejects with an
+   * EngineError otherwise. An aborted signal means "give up and roll back".
+   */
+  connect(identifier: string, options: ConnectOptions): Promise<void>;
+  /**
+   * Brings an access point down. `release`: this process no longer needs it (with
+   * SystemSessionSupport the platform may keep it for others); `stop`: down for everyone.
+   */
+  disconnect(identifier: string, options: DisconnectOptions): Promise<void>;
+  /** Byte counters of an active access point, where the engine has DataStatistics. */
+  statistics?(identifier: string): TrafficStatistics | undefined;
+  /** Epoch milliseconds at which an active access point came up, if the platform knows. */
+  activeSince?(identifier: string): number | undefined;
+  /** The configuration the platform itself routes through (e.g. the default route's). */
+  defaultConfiguration?(): string | null;
+  /** Unsubscribes and releases every resource so the process can exit. */
+  dispose(): Promise<void>;
+}
+
+export interface EngineConfiguration {
+  readonly identifier: string;
+  readonly name: string;
+  readonly type: 'InternetAccessPoint' | 'ServiceNetwork' | 'UserChoice';
+  /** Cumulative as in Qt; core derives a service network's state from its children. */
+  readonly state: ConfigurationState;
+  readonly bearerType: BearerType;
+  readonly purpose: Purpose;
+  /** Service networks: member identifiers, most preferred first. */
+  readonly children?: readonly string[];
+  /** The OS interface name while active, e.g. 'wlan0'. */
+  readonly interfaceName?: string | null;
+  /** Bridges, veth, tunnels and the like: they do not make `isOnline()` true. */
+  readonly virtual?: boolean;
+  /** Overrides the engine's capabilities for this configuration. */
+  readonly capabilities?: readonly Capability[];
+  readonly usagePolicies?: readonly UsagePolicy[];
+}
+
+export interface EngineSink {
+  configurationAdded(configuration: EngineConfiguration): void;
+  configurationChanged(configuration: EngineConfiguration): void;
+  configurationRemoved(identifier: string): void;
+  /** A better access point than `from` is available to sessions on it. */
+  preferredConfiguration(from: string, to: string, seamless: boolean): void;
+}
+
+export interface ConnectOptions {
+  readonly signal: AbortSignal;
+}
+
+export interface DisconnectOptions {
+  readonly signal: AbortSignal;
+  readonly mode: 'release' | 'stop';
+}
+
+export interface TrafficStatistics {
+  readonly bytesReceived: number;
+  readonly bytesWritten: number;
+}

@@ -1,0 +1,35 @@
+export type { Failure, LinkStatus } from '@netbearer/machines';
+export { linkMachine, sessionMachine } from '@netbearer/machines';
+export { defaultConnectTimeout } from './configuration-record.js';
+export type {
+  ConnectOptions,
+  DisconnectOptions,
+  Engine,
+  EngineConfiguration,
+  EngineSink,
+  TrafficStatistics,
+} from './engine.js';
+export {
+  DisposedError,
+  EngineError,
+  type EngineErrorKind,
+  InvalidArgumentError,
+  NetBearerError,
+  ReadOnlyPropertyError,
+} from './errors.js';
+export { NetworkConfiguration } from './network-configuration.js';
+export {
+  NetworkConfigurationManager,
+  type NetworkConfigurationManagerEvents,
+  type NetworkConfigurationManagerOptions,
+  type UpdateOptions,
+} from './network-configuration-manager.js';
+export {
+  type NetworkInterface,
+  NetworkSession,
+  type NetworkSessionEvents,
+  type SessionPropertyKey,
+  type WaitOptions,
+} from './network-session.js';
+export type { SessionActor } from './session-host.js';
+export * from './vocabulary.js';

@@ -1,0 +1,71 @@
+import { type Actor, createActor, type InspectionEvent } from 'xstate';
+import {
+  type Failure,
+  type LinkStatus,
+  type linkMachine,
+  linkStatusOf,
+} from '@netbearer/machines';
+import type { ConfigurationRecord } from './configuration-record.js';
+import { linkConfigurators } from './network-configuration.js';
+
+export type LinkLogic = typeof linkMachine;
+
+export interface LinkObserver {
+  linkChanged(link: Link): void;
+  linkFailed(link: Link, failure: Failure): void;
+  stopRefused(link: Link, failure: Failure): void;
+}
+
+/** One access point's link machine, running, with the status core routes from. */
+export class Link {
+  readonly actor: Actor<LinkLogic>;
+  status: LinkStatus = 'Unavailable';
+  holders = 0;
+  /** Epoch ms at which the link was last seen coming up. */
+  upSince: number | undefined;
+
+  constructor(
+    readonly record: ConfigurationRecord,
+    logic: LinkLogic,
+    observer: LinkObserver,
+    inspect: ((event: InspectionEvent) => void) | undefined,
+  ) {
+    const input = {
+      identifier: record.identifier,
+      canStop: record.hasCapability('CanStartAndStopInterfaces'),
+      connectTimeout: record.connectTimeout,
+    };
+    this.actor = createActor(logic, inspect ? { input, inspect } : { input });
+    this.actor.on('failed', ({ failure }) => observer.linkFailed(this, failure));
+    this.actor.on('stopRefused', ({ failure }) => observer.stopRefused(this, failure));
+    this.actor.subscribe((snapshot) => {
+      const status = snapshot.value;
+      this.holders = snapshot.context.holders;
+      if (status === this.status) return;
+      if (status === 'Up') this.upSince = Date.now();
+      this.status = status;
+      observer.linkChanged(this);
+    });
+    this.actor.start();
+    linkConfigurators.set(record, (connectTimeout) =>
+      this.actor.send({ type: 'CONFIGURE', connectTimeout }),
+    );
+    this.observe();
+  }
+
+  /** Tells the link machine what the engine now reports. */
+  observe(): void {
+    if (!this.record.valid) this.actor.send({ type: 'REMOVED' });
+    else this.actor.send({ type: 'OBSERVED', state: this.record.state });
+  }
+
+  stop(): void {
+    this.actor.stop();
+  }
+}
+
+/** The status of a record whether or not a link machine runs for it yet. */
+export function statusOf(record: ConfigurationRecord, link: Link | undefined): LinkStatus {
+  if (link) return link.status;
+  return record.valid ? linkStatusOf(record.state) : 'Removed';
+}

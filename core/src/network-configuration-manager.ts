@@ -1,0 +1,301 @@
+import type { ConfigurationState } from '@netbearer/machines';
+import type { InspectionEvent } from 'xstate';
+import { ConfigurationRecord, stateMatches } from './configuration-record.js';
+import { rankDefault } from './default-configuration.js';
+import { Emitter } from './emitter.js';
+import type { Engine, EngineConfiguration, EngineSink } from './engine.js';
+import { DisposedError, InvalidArgumentError } from './errors.js';
+import { EventQueue } from './event-queue.js';
+import { NetworkConfiguration, type SessionEnvironment } from './network-configuration.js';
+import { SessionHost } from './session-host.js';
+import { type Capability, capabilities as allCapabilities, configurationStates } from './vocabulary.js';
+
+export interface NetworkConfigurationManagerEvents {
+  configurationAdded: [configuration: NetworkConfiguration];
+  configurationRemoved: [configuration: NetworkConfiguration];
+  configurationChanged: [configuration: NetworkConfiguration];
+  onlineStateChanged: [isOnline: boolean];
+  updateCompleted: [];
+}
+
+export interface NetworkConfigurationManagerOptions {
+  /** The engines to aggregate, in order of precedence. */
+  readonly engines: readonly Engine[];
+  /**
+   * Resolves a UserChoice configuration when a session on it opens (Qt showed a dialog).
+   * Gets the discovered configurations, best first; by default the first is taken.
+   */
+  readonly chooseConfiguration?: (
+    candidates: readonly NetworkConfiguration[],
+  ) => NetworkConfiguration | undefined;
+  /** Receives XState inspection events of every session and link machine. */
+  readonly inspect?: (event: InspectionEvent) => void;
+}
+
+export interface UpdateOptions {
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Knows the configurations of every engine it aggregates (QNetworkConfigurationManager).
+ * Create it with `await NetworkConfigurationManager.create({ engines })`: it resolves once
+ * every engine has listed its configurations, so `allConfigurations()` is complete at once.
+ */
+export class NetworkConfigurationManager
+  extends Emitter<NetworkConfigurationManagerEvents>
+  implements SessionEnvironment
+{
+  readonly host: SessionHost;
+  readonly queue = new EventQueue();
+  readonly #engines: readonly Engine[];
+  readonly #records = new Map<string, ConfigurationRecord>();
+  readonly #handles = new WeakMap<ConfigurationRecord, NetworkConfiguration>();
+  readonly #choose: NetworkConfigurationManagerOptions['chooseConfiguration'];
+  #online = false;
+  #reportedOnline = false;
+  #disposed = false;
+
+  private constructor(options: NetworkConfigurationManagerOptions) {
+    super();
+    if (!Array.isArray(options?.engines)) {
+      throw new InvalidArgumentError('NetworkConfigurationManager needs { engines: Engine[] }.');
+    }
+    this.#engines = [...options.engines];
+    this.#choose = options.chooseConfiguration;
+    this.host = new SessionHost(
+      {
+        record: (id) => this.#records.get(id),
+        resolveUserChoice: () => this.#resolveUserChoice(),
+      },
+      options.inspect,
+    );
+  }
+
+  static async create(options: NetworkConfigurationManagerOptions): Promise<NetworkConfigurationManager> {
+    const manager = new NetworkConfigurationManager(options);
+    try {
+      const lists = await Promise.all(manager.#engines.map((e) => e.start(manager.#sinkFor(e))));
+      manager.#engines.forEach((engine, i) => {
+        for (const c of lists[i] ?? []) manager.#add(engine, c, false);
+      });
+    } catch (error) {
+      await manager.dispose();
+      throw error;
+    }
+    manager.#deriveServiceNetworks(false);
+    manager.#online = manager.#reportedOnline = manager.#computeOnline();
+    return manager;
+  }
+
+  /**
+   * Access points and service networks whose state includes `filter` (cumulative: Discovered
+   * also returns Active ones); all of them without a filter. Never user choices.
+   */
+  allConfigurations(filter?: ConfigurationState): NetworkConfiguration[] {
+    if (filter !== undefined && !configurationStates.includes(filter)) {
+      throw new InvalidArgumentError(`Unknown configuration state filter: ${String(filter)}`);
+    }
+    const out: NetworkConfiguration[] = [];
+    for (const record of this.#records.values()) {
+      if (!record.valid || record.type === 'UserChoice') continue;
+      if (filter === undefined || stateMatches(record.state, filter)) out.push(this.#handle(record));
+    }
+    return out;
+  }
+
+  /** The configuration with that identifier, or an invalid one. */
+  configurationFromIdentifier(identifier: string): NetworkConfiguration {
+    const record = typeof identifier === 'string' ? this.#records.get(identifier) : undefined;
+    return record ? this.#handle(record) : new NetworkConfiguration();
+  }
+
+  /**
+   * What the platform routes through if an engine knows, else an offered user choice, else
+   * the deterministic ranking of `rankDefault`; an invalid configuration if nothing fits.
+   */
+  defaultConfiguration(): NetworkConfiguration {
+    for (const engine of this.#engines) {
+      const id = engine.defaultConfiguration?.();
+      const record = id ? this.#records.get(id) : undefined;
+      if (record?.valid) return this.#handle(record);
+    }
+    const records = [...this.#records.values()];
+    const userChoice = records.find((r) => r.valid && r.type === 'UserChoice');
+    const best = userChoice ?? rankDefault(records);
+    return best ? this.#handle(best) : new NetworkConfiguration();
+  }
+
+  /**
+   * Whether some non-virtual configuration is Active, as of the last `onlineStateChanged`
+   * delivered: the getter and the event never disagree.
+   */
+  isOnline(): boolean {
+    return this.#reportedOnline;
+  }
+
+  /** Every capability of at least one engine (Qt's OR); per configuration, see its capabilities(). */
+  capabilities(): Capability[] {
+    const have = new Set(this.#engines.flatMap((e) => e.capabilities()));
+    return allCapabilities.filter((c) => have.has(c));
+  }
+
+  /** Asks every engine to refresh (e.g. scan); resolves at this round's `updateCompleted`. */
+  async updateConfigurations(options: UpdateOptions = {}): Promise<void> {
+    if (this.#disposed) throw new DisposedError('The manager was disposed.');
+    options.signal?.throwIfAborted();
+    const round = this.#updateRound();
+    if (!options.signal) return round;
+    const signal = options.signal;
+    return new Promise<void>((resolve, reject) => {
+      const abort = () => reject(signal.reason);
+      signal.addEventListener('abort', abort, { once: true });
+      round.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+    });
+  }
+
+  /** Stops every machine, releases the engines and listeners; the process can then exit. */
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.host.dispose();
+    this.queue.clear();
+    this.removeAllListeners();
+    await Promise.allSettled(this.#engines.map((e) => e.dispose()));
+  }
+
+  /** @internal SessionEnvironment */
+  handleOf(identifier: string): NetworkConfiguration {
+    return this.configurationFromIdentifier(identifier);
+  }
+
+  async #updateRound(): Promise<void> {
+    const results = await Promise.allSettled(this.#engines.map((e) => e.requestUpdate()));
+    await new Promise<void>((resolve) =>
+      this.queue.post(() => {
+        this.emit('updateCompleted');
+        resolve();
+      }),
+    );
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    if (failures.length > 0) throw new AggregateError(failures, 'An engine failed to update.');
+  }
+
+  #handle(record: ConfigurationRecord): NetworkConfiguration {
+    let handle = this.#handles.get(record);
+    if (!handle) {
+      handle = NetworkConfiguration.forRecord(record, this);
+      this.#handles.set(record, handle);
+    }
+    return handle;
+  }
+
+  #sinkFor(engine: Engine): EngineSink {
+    const live = (act: () => void) => {
+      if (!this.#disposed) act();
+    };
+    return {
+      configurationAdded: (c) => live(() => this.#add(engine, c, true)),
+      configurationChanged: (c) => live(() => this.#change(engine, c)),
+      configurationRemoved: (id) => live(() => this.#remove(engine, id)),
+      preferredConfiguration: (from, to, seamless) =>
+        live(() => this.host.preferred(from, to, seamless)),
+    };
+  }
+
+  #add(engine: Engine, c: EngineConfiguration, announce: boolean): void {
+    const existing = this.#records.get(c.identifier);
+    if (existing) {
+      if (existing.engine === engine) this.#change(engine, c);
+      else process.emitWarning(`netbearer: engine ${engine.name} reused identifier ${c.identifier}`);
+      return;
+    }
+    const record = new ConfigurationRecord(c.identifier, engine, c);
+    this.#records.set(c.identifier, record);
+    if (!announce) return;
+    const handle = this.#handle(record);
+    this.queue.post(() => this.emit('configurationAdded', handle));
+    this.#afterChange(record);
+  }
+
+  #change(engine: Engine, c: EngineConfiguration): void {
+    const record = this.#records.get(c.identifier);
+    if (!record || record.engine !== engine) return this.#add(engine, c, true);
+    const changed = record.update(c);
+    if (record.type === 'ServiceNetwork') record.state = this.#serviceNetworkState(record);
+    if (changed.any) {
+      const handle = this.#handle(record);
+      this.queue.post(() => this.emit('configurationChanged', handle));
+    }
+    if (changed.usagePolicies) {
+      for (const b of this.host.bindings()) b.owner.usagePoliciesMayHaveChanged();
+    }
+    this.#afterChange(record);
+  }
+
+  #remove(engine: Engine, identifier: string): void {
+    const record = this.#records.get(identifier);
+    if (!record || record.engine !== engine) return;
+    this.#records.delete(identifier);
+    record.invalidate();
+    const handle = this.#handle(record);
+    this.queue.post(() => this.emit('configurationRemoved', handle));
+    this.#afterChange(record);
+  }
+
+  #afterChange(record: ConfigurationRecord): void {
+    this.#deriveServiceNetworks(true);
+    this.host.observed(record);
+    const online = this.#computeOnline();
+    if (online === this.#online) return;
+    this.#online = online;
+    this.queue.post(() => {
+      this.#reportedOnline = online;
+      this.emit('onlineStateChanged', online);
+    });
+  }
+
+  #deriveServiceNetworks(announce: boolean): void {
+    for (const record of this.#records.values()) {
+      if (record.type !== 'ServiceNetwork' || !record.valid) continue;
+      const state = this.#serviceNetworkState(record);
+      if (state === record.state) continue;
+      record.state = state;
+      if (!announce) continue;
+      const handle = this.#handle(record);
+      this.queue.post(() => this.emit('configurationChanged', handle));
+    }
+  }
+
+  /** A service network is as far along as its furthest member; Defined with none in reach. */
+  #serviceNetworkState(record: ConfigurationRecord): ConfigurationState {
+    let best: ConfigurationState = 'Defined';
+    for (const id of record.children) {
+      const child = this.#records.get(id);
+      if (!child?.valid) continue;
+      if (child.state === 'Active') return 'Active';
+      if (child.state === 'Discovered') best = 'Discovered';
+    }
+    return best;
+  }
+
+  #computeOnline(): boolean {
+    for (const record of this.#records.values()) {
+      if (record.valid && record.state === 'Active' && !record.virtual) {
+        if (record.type === 'InternetAccessPoint') return true;
+      }
+    }
+    return false;
+  }
+
+  #resolveUserChoice(): ConfigurationRecord | undefined {
+    const records = [...this.#records.values()].filter((r) => r.type !== 'UserChoice');
+    const ranked = rankDefault(records);
+    const candidates = this.allConfigurations('Discovered').sort((a, b) =>
+      a === (ranked && this.#handle(ranked)) ? -1 : b === (ranked && this.#handle(ranked)) ? 1 : 0,
+    );
+    const chosen = this.#choose ? this.#choose(candidates) : candidates[0];
+    if (!chosen) return undefined;
+    const record = NetworkConfiguration.recordOf(chosen);
+    return record.valid && this.#records.get(record.identifier) === record ? record : undefined;
+  }
+}

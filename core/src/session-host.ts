@@ -1,0 +1,402 @@
+import {
+  type Failure,
+  type LinkStatus,
+  linkMachine,
+  type SessionEngineEvent,
+  sessionMachine,
+} from '@netbearer/machines';
+import { type Actor, type AnyActorRef, fromPromise, type InspectionEvent } from 'xstate';
+import type { ConfigurationRecord } from './configuration-record.js';
+import { EngineError } from './errors.js';
+import { Link, type LinkLogic, type LinkObserver, statusOf } from './link.js';
+
+export type SessionLogic = typeof sessionMachine;
+export type SessionActor = Actor<SessionLogic>;
+
+/** What the host needs from the manager: records by identifier and the user-choice rule. */
+export interface RecordSource {
+  record(identifier: string): ConfigurationRecord | undefined;
+  resolveUserChoice(): ConfigurationRecord | undefined;
+}
+
+/** The session a binding belongs to, as the host sees it. */
+export interface BindingOwner {
+  /** Whether the application listens for preferredConfigurationChanged. */
+  takesPartInRoaming(): boolean;
+  /** A configuration's usage policies changed; the session checks whether it cares. */
+  usagePoliciesMayHaveChanged(): void;
+}
+
+/** The routing state of one session: which links it follows, holds and roams to. */
+export class Binding {
+  /** The access point link the session follows; null: a service network's summary. */
+  active: Link | null = null;
+  target: Link | null = null;
+  /** What a user choice resolved to at open. */
+  resolved: ConfigurationRecord | null = null;
+  readonly holds = new Set<Link>();
+  sent: LinkStatus | null = null;
+  targetSeen: LinkStatus | null = null;
+  offered: string | null = null;
+
+  constructor(
+    readonly record: ConfigurationRecord,
+    readonly actor: SessionActor,
+    readonly owner: BindingOwner,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.actor.getSnapshot().context.isOpen;
+  }
+
+  /** The configuration the session is on: the user choice's resolution, or its own. */
+  get effective(): ConfigurationRecord {
+    return this.resolved ?? this.record;
+  }
+}
+
+const statusEvents: Record<LinkStatus, SessionEngineEvent> = {
+  Removed: { type: 'LINK_REMOVED' },
+  Unavailable: { type: 'LINK_UNAVAILABLE' },
+  Down: { type: 'LINK_DOWN' },
+  Starting: { type: 'LINK_STARTING' },
+  Up: { type: 'LINK_UP' },
+  Stopping: { type: 'LINK_STOPPING' },
+};
+
+const summaryOrder: readonly LinkStatus[] = ['Up', 'Starting', 'Stopping', 'Down', 'Unavailable'];
+
+/**
+ * Runs the link machines of one manager and turns their changes into the events of the
+ * session machines that follow them; performs the sessions' side effects (acquire, release,
+ * stop, roam). Service networks are implemented here, on top of any engine: a session on one
+ * follows the best member and is offered roams between members.
+ */
+export class SessionHost implements LinkObserver {
+  readonly sessionLogic: SessionLogic;
+  readonly linkLogic: LinkLogic;
+  readonly #links = new Map<ConfigurationRecord, Link>();
+  readonly #bindings = new Map<AnyActorRef, Binding>();
+  #refreshing = false;
+  #dirty = false;
+
+  constructor(
+    readonly records: RecordSource,
+    readonly inspect: ((event: InspectionEvent) => void) | undefined,
+  ) {
+    const binding = (self: AnyActorRef) => this.#bindings.get(self);
+    this.sessionLogic = sessionMachine.provide({
+      actions: {
+        acquire: ({ self }) => this.#with(binding(self), (b) => this.#acquire(b)),
+        release: ({ self }) => this.#with(binding(self), (b) => this.#release(b)),
+        stopLink: ({ self }) => this.#with(binding(self), (b) => this.#stop(b)),
+        acquireTarget: ({ self, context }) =>
+          this.#with(binding(self), (b) => this.#acquireTarget(b, context.roam?.configuration)),
+        releaseTarget: ({ self }) => this.#with(binding(self), (b) => this.#releaseTarget(b)),
+        commitTarget: ({ self }) => this.#with(binding(self), (b) => this.#commitTarget(b)),
+      },
+    });
+    this.linkLogic = linkMachine.provide({
+      actors: {
+        connect: fromPromise(async ({ input, signal }) => {
+          const record = this.records.record(input.identifier);
+          if (!record?.engine) throw new EngineError('ConnectError', 'No engine owns it.');
+          await record.engine.connect(input.identifier, { signal });
+        }),
+        disconnect: fromPromise(async ({ input, signal }) => {
+          const record = this.records.record(input.identifier);
+          if (!record?.engine) return;
+          await record.engine.disconnect(input.identifier, { signal, mode: input.mode });
+        }),
+      },
+    });
+  }
+
+  attach(binding: Binding): void {
+    this.#bindings.set(binding.actor, binding);
+    binding.active = this.#home(binding);
+    binding.sent = this.#followed(binding);
+    binding.actor.send({ type: 'BIND', status: binding.sent });
+  }
+
+  detach(binding: Binding): void {
+    for (const link of binding.holds) link.actor.send({ type: 'RELEASE' });
+    binding.holds.clear();
+    this.#bindings.delete(binding.actor);
+  }
+
+  /** The link machine of an access point, started on first use. */
+  linkOf(record: ConfigurationRecord): Link {
+    let link = this.#links.get(record);
+    if (!link) {
+      link = new Link(record, this.linkLogic, this, this.inspect);
+      this.#links.set(record, link);
+    }
+    return link;
+  }
+
+  links(): IterableIterator<Link> {
+    return this.#links.values();
+  }
+
+  bindings(): IterableIterator<Binding> {
+    return this.#bindings.values();
+  }
+
+  /** The engine said something new about a configuration. */
+  observed(record: ConfigurationRecord): void {
+    this.#links.get(record)?.observe();
+    this.refresh();
+  }
+
+  /** The engine offers `to` as a better access point for sessions on `from`. */
+  preferred(from: string, to: string, seamless: boolean): void {
+    for (const b of this.#bindings.values()) {
+      if (b.active?.record.identifier !== from || !b.isOpen) continue;
+      if (b.actor.getSnapshot().context.roam) continue;
+      this.#offer(b, to, seamless, b.active.status === 'Up');
+    }
+  }
+
+  /** How much a session's link is up right now, for interface() and statistics. */
+  linkFor(binding: Binding): Link | undefined {
+    if (binding.active) return binding.active;
+    const record = binding.effective;
+    if (record.type !== 'ServiceNetwork') return undefined;
+    return this.#children(record).find((link) => link.status === 'Up');
+  }
+
+  dispose(): void {
+    for (const binding of this.#bindings.values()) binding.actor.stop();
+    this.#bindings.clear();
+    for (const link of this.#links.values()) link.stop();
+    this.#links.clear();
+  }
+
+  // LinkObserver
+
+  linkChanged(link: Link): void {
+    if (link.holders === 0) for (const b of this.#bindings.values()) b.holds.delete(link);
+    this.refresh();
+  }
+
+  linkFailed(link: Link, failure: Failure): void {
+    for (const b of this.#bindings.values()) {
+      b.holds.delete(link);
+      if (b.target === link) {
+        b.targetSeen = link.status;
+        b.actor.send({ type: 'ROAM_TARGET_FAILED', failure });
+      } else if (b.active === link) {
+        b.actor.send({ type: 'CONNECT_FAILED', failure });
+      }
+    }
+  }
+
+  stopRefused(link: Link, failure: Failure): void {
+    for (const b of this.#bindings.values()) {
+      if (this.#follows(b, link)) b.actor.send({ type: 'STOP_REFUSED', failure });
+    }
+  }
+
+  /** Brings every session up to date with its links; safe to call from inside a change. */
+  refresh(): void {
+    if (this.#refreshing) {
+      this.#dirty = true;
+      return;
+    }
+    this.#refreshing = true;
+    try {
+      do {
+        this.#dirty = false;
+        for (const b of this.#bindings.values()) {
+          this.#offerServiceNetworkRoam(b);
+          this.#syncTarget(b);
+          this.#sync(b);
+        }
+      } while (this.#dirty);
+    } finally {
+      this.#refreshing = false;
+    }
+  }
+
+  /** A session that is neither open nor opening holds nothing and follows its home. */
+  settle(b: Binding): void {
+    const { isOpen, opening, roam } = b.actor.getSnapshot().context;
+    if (isOpen || opening || roam) return;
+    for (const link of b.holds) link.actor.send({ type: 'RELEASE' });
+    b.holds.clear();
+    b.target = null;
+    b.resolved = null;
+    const home = this.#home(b);
+    if (b.active !== home) {
+      b.active = home;
+      this.#sync(b);
+    }
+  }
+
+  #with(b: Binding | undefined, act: (b: Binding) => void): void {
+    if (b) act(b);
+  }
+
+  #home(b: Binding): Link | null {
+    return b.effective.type === 'InternetAccessPoint' && b.effective.valid
+      ? this.linkOf(b.effective)
+      : null;
+  }
+
+  #children(record: ConfigurationRecord): Link[] {
+    const links: Link[] = [];
+    for (const id of record.children) {
+      const child = this.records.record(id);
+      if (child?.valid && child.type === 'InternetAccessPoint') links.push(this.linkOf(child));
+    }
+    return links;
+  }
+
+  #followed(b: Binding): LinkStatus {
+    if (b.active) return b.active.status;
+    const record = b.effective;
+    if (!record.valid) return 'Removed';
+    if (record.type === 'UserChoice') return statusOf(record, undefined);
+    if (record.type !== 'ServiceNetwork') return 'Removed';
+    const statuses = new Set(this.#children(record).map((link) => link.status));
+    return summaryOrder.find((status) => statuses.has(status)) ?? 'Unavailable';
+  }
+
+  #follows(b: Binding, link: Link): boolean {
+    if (b.active) return b.active === link;
+    return b.effective.children.includes(link.record.identifier);
+  }
+
+  #sync(b: Binding): void {
+    const status = this.#followed(b);
+    if (status === b.sent) return;
+    b.sent = status;
+    b.actor.send(statusEvents[status]);
+  }
+
+  #syncTarget(b: Binding): void {
+    const target = b.target;
+    if (!target || target.status === b.targetSeen) return;
+    const before = b.targetSeen;
+    b.targetSeen = target.status;
+    if (target.status === 'Up') b.actor.send({ type: 'ROAM_TARGET_UP' });
+    else if (before === 'Up' || target.status === 'Removed' || target.status === 'Unavailable') {
+      b.actor.send({
+        type: 'ROAM_TARGET_FAILED',
+        failure: { error: 'RoamingError', message: 'The new configuration went away.' },
+      });
+    }
+  }
+
+  #hold(b: Binding, link: Link): void {
+    if (b.holds.has(link)) return;
+    b.holds.add(link);
+    link.actor.send({ type: 'ACQUIRE' });
+  }
+
+  #unhold(b: Binding, link: Link | null): void {
+    if (link && b.holds.delete(link)) link.actor.send({ type: 'RELEASE' });
+  }
+
+  #acquire(b: Binding): void {
+    if (b.record.type === 'UserChoice' && !b.resolved) {
+      const resolved = this.records.resolveUserChoice();
+      if (!resolved) return this.#refuse(b, 'No configuration is available to choose.');
+      b.resolved = resolved;
+    }
+    const record = b.effective;
+    if (record.type === 'ServiceNetwork') {
+      const child = this.#bestChild(record, true);
+      if (!child) return this.#refuse(b, 'No member of the service network is available.');
+      b.active = child;
+    } else {
+      b.active = this.#home(b);
+    }
+    if (!b.active) return this.#refuse(b, 'The configuration cannot be opened.');
+    this.#hold(b, b.active);
+    this.#sync(b);
+  }
+
+  #refuse(b: Binding, message: string): void {
+    b.actor.send({
+      type: 'CONNECT_FAILED',
+      failure: { error: 'InvalidConfigurationError', message },
+    });
+  }
+
+  #release(b: Binding): void {
+    this.#unhold(b, b.active);
+    const home = this.#home(b);
+    if (b.active !== home) b.active = home;
+  }
+
+  #stop(b: Binding): void {
+    const link = this.linkFor(b) ?? b.active;
+    link?.actor.send({ type: 'STOP' });
+  }
+
+  #acquireTarget(b: Binding, identifier: string | undefined): void {
+    const record = identifier === undefined ? undefined : this.records.record(identifier);
+    if (!record?.valid || record.type !== 'InternetAccessPoint') {
+      b.actor.send({
+        type: 'ROAM_TARGET_FAILED',
+        failure: { error: 'RoamingError', message: `No access point ${identifier ?? ''} to roam to.` },
+      });
+      return;
+    }
+    const link = this.linkOf(record);
+    b.target = link;
+    b.targetSeen = null;
+    this.#hold(b, link);
+    this.#syncTarget(b);
+  }
+
+  #releaseTarget(b: Binding): void {
+    this.#unhold(b, b.target);
+    b.target = null;
+    b.targetSeen = null;
+  }
+
+  #commitTarget(b: Binding): void {
+    const old = b.active;
+    b.active = b.target;
+    b.target = null;
+    b.targetSeen = null;
+    b.offered = null;
+    this.#unhold(b, old);
+    b.sent = b.active?.status ?? null;
+  }
+
+  /**
+   * The member a service network session should use: with `preferUp`, the most preferred one
+   * that is up, else the most preferred one that can be brought up.
+   */
+  #bestChild(record: ConfigurationRecord, preferUp: boolean): Link | undefined {
+    const children = this.#children(record);
+    const up = preferUp ? children.find((link) => link.status === 'Up') : undefined;
+    return up ?? children.find((link) => link.status === 'Up' || link.status === 'Down');
+  }
+
+  #offerServiceNetworkRoam(b: Binding): void {
+    const record = b.effective;
+    const current = b.active;
+    if (record.type !== 'ServiceNetwork' || !current || !b.isOpen) return;
+    if (b.actor.getSnapshot().context.roam) return;
+    const best = this.#bestChild(record, false);
+    if (!best || best === current) return;
+    const children = this.#children(record);
+    const upgrade = current.status === 'Up' || current.status === 'Stopping';
+    if (upgrade && children.indexOf(best) > children.indexOf(current)) return;
+    this.#offer(b, best.record.identifier, best.status === 'Up', upgrade);
+  }
+
+  #offer(b: Binding, to: string, seamless: boolean, upgrade: boolean): void {
+    const key = `${to}:${upgrade}`;
+    if (b.offered === key) return;
+    const forced = !b.owner.takesPartInRoaming();
+    if (forced && !b.effective.hasCapability('ForcedRoaming')) return;
+    b.offered = key;
+    b.actor.send({ type: 'BETTER_CONFIGURATION', configuration: to, seamless, upgrade, forced });
+  }
+}

@@ -1,0 +1,3 @@
+export * from './link.machine.js';
+export * from './session.machine.js';
+export * from './vocabulary.js';

@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests run on the TypeScript sources of the workspace packages, not on their build.
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@netbearer/machines': src('./machines/src/index.ts'),
+      '@netbearer/core': src('./core/src/index.ts'),
+      '@netbearer/adapter-simulated': src('./adapters/simulated/src/index.ts'),
+      '@netbearer/adapter-generic': src('./adapters/generic/src/index.ts'),
+      '@netbearer/adapter-networkmanager': src('./adapters/networkmanager/src/index.ts'),
+    },
+  },
+  test: {
+    include: ['**/src/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    reporters: ['default'],
+  },
+});
