@@ -41,6 +41,10 @@ export interface Engine {
   activeSince?(identifier: string): number | undefined;
   /** The configuration the platform itself routes through (e.g. the default route's). */
   defaultConfiguration?(): string | null;
+  /** Which network-information features this engine really knows (no fake defaults). */
+  supportedFeatures?(): readonly NetworkInformationFeature[];
+  /** The current network information; fields of unsupported features are ignored. */
+  networkInformation?(): NetworkInformation;
   /** Unsubscribes and releases every resource so the process can exit. */
   dispose(): Promise<void>;
 }
@@ -70,6 +74,27 @@ export interface EngineSink {
   configurationRemoved(identifier: string): void;
   /** A better access point than `from` is available to sessions on it. */
   preferredConfiguration(from: string, to: string, seamless: boolean): void;
+  /** Some field of `networkInformation()` changed. */
+  networkInformationChanged(information: NetworkInformation): void;
+}
+
+/** Qt 6 QNetworkInformation's features: what the platforms converged on. */
+export const networkInformationFeatures = [
+  'Reachability',
+  'CaptivePortal',
+  'TransportMedium',
+  'Metered',
+] as const;
+export type NetworkInformationFeature = (typeof networkInformationFeatures)[number];
+
+export type Reachability = 'Unknown' | 'Disconnected' | 'Local' | 'Site' | 'Online';
+export type TransportMedium = 'Unknown' | 'Ethernet' | 'Cellular' | 'WiFi' | 'Bluetooth';
+
+export interface NetworkInformation {
+  readonly reachability: Reachability;
+  readonly behindCaptivePortal: boolean;
+  readonly transportMedium: TransportMedium;
+  readonly metered: boolean;
 }
 
 export interface ConnectOptions {

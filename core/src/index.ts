@@ -7,8 +7,13 @@ export type {
   Engine,
   EngineConfiguration,
   EngineSink,
+  NetworkInformation,
+  NetworkInformationFeature,
+  Reachability,
   TrafficStatistics,
+  TransportMedium,
 } from './engine.js';
+export { networkInformationFeatures } from './engine.js';
 export {
   DisposedError,
   EngineError,

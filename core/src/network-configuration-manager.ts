@@ -199,6 +199,7 @@ export class NetworkConfigurationManager
       configurationRemoved: (id) => live(() => this.#remove(engine, id)),
       preferredConfiguration: (from, to, seamless) =>
         live(() => this.host.preferred(from, to, seamless)),
+      networkInformationChanged: () => {},
     };
   }
 
