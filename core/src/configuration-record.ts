@@ -1,6 +1,12 @@
 import type { ConfigurationState } from '@netbearer/machines';
 import type { Engine, EngineConfiguration } from './engine.js';
-import type { BearerType, Capability, ConfigurationType, Purpose, UsagePolicy } from './vocabulary.js';
+import type {
+  BearerType,
+  Capability,
+  ConfigurationType,
+  Purpose,
+  UsagePolicy,
+} from './vocabulary.js';
 
 /** Qt's default connect timeout for configurations that can be started. */
 export const defaultConnectTimeout = 30_000;

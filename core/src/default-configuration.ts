@@ -8,7 +8,9 @@ const bearerRank: Partial<Record<BearerType, number>> = { Ethernet: 0, WLAN: 1 }
  * discovered one; else the best access point, where Active beats Discovered, real beats
  * virtual, Ethernet beats WLAN beats everything else, and ties keep the engines' order.
  */
-export function rankDefault(records: readonly ConfigurationRecord[]): ConfigurationRecord | undefined {
+export function rankDefault(
+  records: readonly ConfigurationRecord[],
+): ConfigurationRecord | undefined {
   const usable = records.filter((r) => r.valid);
   const network = (state: ConfigurationRecord['state']) =>
     usable.find((r) => r.type === 'ServiceNetwork' && r.state === state);

@@ -1,10 +1,5 @@
+import { type Failure, type LinkStatus, type linkMachine, linkStatusOf } from '@netbearer/machines';
 import { type Actor, createActor, type InspectionEvent } from 'xstate';
-import {
-  type Failure,
-  type LinkStatus,
-  type linkMachine,
-  linkStatusOf,
-} from '@netbearer/machines';
 import type { ConfigurationRecord } from './configuration-record.js';
 import { linkConfigurators } from './network-configuration.js';
 

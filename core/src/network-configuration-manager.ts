@@ -8,7 +8,11 @@ import { DisposedError, InvalidArgumentError } from './errors.js';
 import { EventQueue } from './event-queue.js';
 import { NetworkConfiguration, type SessionEnvironment } from './network-configuration.js';
 import { SessionHost } from './session-host.js';
-import { type Capability, capabilities as allCapabilities, configurationStates } from './vocabulary.js';
+import {
+  capabilities as allCapabilities,
+  type Capability,
+  configurationStates,
+} from './vocabulary.js';
 
 export interface NetworkConfigurationManagerEvents {
   configurationAdded: [configuration: NetworkConfiguration];
@@ -71,7 +75,9 @@ export class NetworkConfigurationManager
     );
   }
 
-  static async create(options: NetworkConfigurationManagerOptions): Promise<NetworkConfigurationManager> {
+  static async create(
+    options: NetworkConfigurationManagerOptions,
+  ): Promise<NetworkConfigurationManager> {
     const manager = new NetworkConfigurationManager(options);
     try {
       const lists = await Promise.all(manager.#engines.map((e) => e.start(manager.#sinkFor(e))));
@@ -98,7 +104,8 @@ export class NetworkConfigurationManager
     const out: NetworkConfiguration[] = [];
     for (const record of this.#records.values()) {
       if (!record.valid || record.type === 'UserChoice') continue;
-      if (filter === undefined || stateMatches(record.state, filter)) out.push(this.#handle(record));
+      if (filter === undefined || stateMatches(record.state, filter))
+        out.push(this.#handle(record));
     }
     return out;
   }
@@ -207,7 +214,8 @@ export class NetworkConfigurationManager
     const existing = this.#records.get(c.identifier);
     if (existing) {
       if (existing.engine === engine) this.#change(engine, c);
-      else process.emitWarning(`netbearer: engine ${engine.name} reused identifier ${c.identifier}`);
+      else
+        process.emitWarning(`netbearer: engine ${engine.name} reused identifier ${c.identifier}`);
       return;
     }
     const record = new ConfigurationRecord(c.identifier, engine, c);

@@ -44,7 +44,10 @@ const readOnlyProperties = new Set(['ActiveConfiguration', 'UserChoiceConfigurat
 let detached: SessionEnvironment | undefined;
 function detachedEnvironment(): SessionEnvironment {
   detached ??= {
-    host: new SessionHost({ record: () => undefined, resolveUserChoice: () => undefined }, undefined),
+    host: new SessionHost(
+      { record: () => undefined, resolveUserChoice: () => undefined },
+      undefined,
+    ),
     queue: new EventQueue(),
     handleOf: () => new NetworkConfiguration(),
   };
@@ -133,7 +136,9 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
    */
   waitForOpened(milliseconds = 30_000, options: WaitOptions = {}): Promise<boolean> {
     if (!Number.isInteger(milliseconds) || milliseconds < -1) {
-      throw new InvalidArgumentError(`waitForOpened takes -1 or a whole number of ms, got ${milliseconds}`);
+      throw new InvalidArgumentError(
+        `waitForOpened takes -1 or a whole number of ms, got ${milliseconds}`,
+      );
     }
     const { isOpen, opening } = this.#context();
     if (isOpen) return Promise.resolve(true);
@@ -297,11 +302,12 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
   }
 
   #changed(state: SessionState): void {
-    this.#environment.host.settle(this.#binding);
+    if (state !== this.#state) {
+      this.#state = state;
+      this.#post(() => this.emit('stateChanged', state));
+    }
+    this.#environment.host.afterTransition(this.#binding);
     this.usagePoliciesMayHaveChanged();
-    if (state === this.#state) return;
-    this.#state = state;
-    this.#post(() => this.emit('stateChanged', state));
   }
 
   #armAutoClose(): void {

@@ -77,6 +77,8 @@ export class SessionHost implements LinkObserver {
   readonly linkLogic: LinkLogic;
   readonly #links = new Map<ConfigurationRecord, Link>();
   readonly #bindings = new Map<AnyActorRef, Binding>();
+  readonly #pending: Array<() => void> = [];
+  #draining = false;
   #refreshing = false;
   #dirty = false;
 
@@ -85,15 +87,23 @@ export class SessionHost implements LinkObserver {
     readonly inspect: ((event: InspectionEvent) => void) | undefined,
   ) {
     const binding = (self: AnyActorRef) => this.#bindings.get(self);
+    // Side effects wait until the acting session's transition is done, so its own state
+    // change is reported before the changes it causes in other sessions.
+    const later = (self: AnyActorRef, act: (b: Binding) => void) => {
+      const b = this.#bindings.get(self);
+      if (b) this.#pending.push(() => act(b));
+    };
     this.sessionLogic = sessionMachine.provide({
       actions: {
-        acquire: ({ self }) => this.#with(binding(self), (b) => this.#acquire(b)),
-        release: ({ self }) => this.#with(binding(self), (b) => this.#release(b)),
-        stopLink: ({ self }) => this.#with(binding(self), (b) => this.#stop(b)),
-        acquireTarget: ({ self, context }) =>
-          this.#with(binding(self), (b) => this.#acquireTarget(b, context.roam?.configuration)),
-        releaseTarget: ({ self }) => this.#with(binding(self), (b) => this.#releaseTarget(b)),
-        commitTarget: ({ self }) => this.#with(binding(self), (b) => this.#commitTarget(b)),
+        acquire: ({ self }) => later(self, (b) => this.#acquire(b)),
+        release: ({ self }) => later(self, (b) => this.#release(b)),
+        stopLink: ({ self }) => later(self, (b) => this.#stop(b)),
+        acquireTarget: ({ self, context }) => {
+          const target = context.roam?.configuration;
+          later(self, (b) => this.#acquireTarget(b, target));
+        },
+        releaseTarget: ({ self }) => later(self, (b) => this.#releaseTarget(b)),
+        commitTarget: ({ self }) => later(self, (b) => this.#commitTarget(b)),
       },
     });
     this.linkLogic = linkMachine.provide({
@@ -219,8 +229,24 @@ export class SessionHost implements LinkObserver {
     }
   }
 
+  /** Runs after each session transition: its deferred side effects, then the invariant. */
+  afterTransition(b: Binding): void {
+    this.#drain();
+    this.#settle(b);
+  }
+
+  #drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      for (let task = this.#pending.shift(); task; task = this.#pending.shift()) task();
+    } finally {
+      this.#draining = false;
+    }
+  }
+
   /** A session that is neither open nor opening holds nothing and follows its home. */
-  settle(b: Binding): void {
+  #settle(b: Binding): void {
     const { isOpen, opening, roam } = b.actor.getSnapshot().context;
     if (isOpen || opening || roam) return;
     for (const link of b.holds) link.actor.send({ type: 'RELEASE' });
@@ -232,10 +258,6 @@ export class SessionHost implements LinkObserver {
       b.active = home;
       this.#sync(b);
     }
-  }
-
-  #with(b: Binding | undefined, act: (b: Binding) => void): void {
-    if (b) act(b);
   }
 
   #home(b: Binding): Link | null {
@@ -341,7 +363,10 @@ export class SessionHost implements LinkObserver {
     if (!record?.valid || record.type !== 'InternetAccessPoint') {
       b.actor.send({
         type: 'ROAM_TARGET_FAILED',
-        failure: { error: 'RoamingError', message: `No access point ${identifier ?? ''} to roam to.` },
+        failure: {
+          error: 'RoamingError',
+          message: `No access point ${identifier ?? ''} to roam to.`,
+        },
       });
       return;
     }

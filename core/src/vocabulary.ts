@@ -17,7 +17,12 @@ export const configurationTypes = [
 ] as const;
 export type ConfigurationType = (typeof configurationTypes)[number];
 
-export const purposes = ['UnknownPurpose', 'PublicPurpose', 'PrivatePurpose', 'ServiceSpecificPurpose'] as const;
+export const purposes = [
+  'UnknownPurpose',
+  'PublicPurpose',
+  'PrivatePurpose',
+  'ServiceSpecificPurpose',
+] as const;
 export type Purpose = (typeof purposes)[number];
 
 export const bearerTypes = [

@@ -191,20 +191,8 @@ export const linkMachine = setup({
         STOP: { target: 'Stopping', actions: 'markStop' },
         OBSERVED: [
           { guard: 'active', target: 'Up' },
-          {
-            guard: 'unreachable',
-            target: 'Unavailable',
-            actions: [
-              'dropHolders',
-              emit({
-                type: 'failed',
-                failure: {
-                  error: 'UnknownSessionError',
-                  message: 'The configuration went out of reach while connecting.',
-                },
-              }),
-            ],
-          },
+          // Sessions learn why from the link going Unavailable; no separate failure.
+          { guard: 'unreachable', target: 'Unavailable', actions: 'dropHolders' },
         ],
       },
     },

@@ -12,18 +12,25 @@ import type { Failure, LinkStatus, SessionError } from './vocabulary.js';
 
 export type RoamPhase = 'Preferred' | 'Migrating' | 'Activated';
 
+/** Where a session lands if the roam ends without moving, once its old link is gone. */
+export type Fallback = 'Disconnected' | 'NotAvailable' | 'Invalid';
+
 export interface Roam {
   readonly phase: RoamPhase;
   /** Identifier of the configuration the session is roaming to. */
   readonly configuration: string;
   readonly seamless: boolean;
-  /** True while the old link is still up: declining the roam keeps the session. */
+  /** The old link is still up: declining the roam keeps the session on it. */
   readonly upgrade: boolean;
+  /** Where the session lands when the old link is gone and the roam does not happen. */
+  readonly fallback: Fallback;
   /** Nobody listens for preferredConfigurationChanged: migrate and accept on its own. */
   readonly forced: boolean;
 }
 
 export interface SessionContext {
+  /** Bound to a configuration's link; an unbound session is Invalid for good. */
+  readonly bound: boolean;
   readonly isOpen: boolean;
   /** An open waiting for the link: while Connecting, or deferred until a stop completes. */
   readonly opening: boolean;
@@ -85,7 +92,7 @@ const failures = {
   },
   outOfReach: {
     error: 'UnknownSessionError',
-    message: 'The configuration went out of reach while connecting.',
+    message: 'The configuration went out of reach before the session opened.',
   },
   removed: { error: 'InvalidConfigurationError', message: 'The configuration was removed.' },
   notRoaming: {
@@ -99,6 +106,24 @@ type FailureName = keyof typeof failures;
 const failureIn = ({ event }: { event: SessionEvent }): Failure =>
   'failure' in event ? event.failure : initialFailure;
 
+const stateFor = {
+  Unavailable: 'NotAvailable',
+  Down: 'Disconnected',
+  Starting: 'Connecting',
+  Up: 'Connected',
+  Stopping: 'Closing',
+} as const;
+
+const failFromEvent = ['setEventError', 'emitEventError'] as const;
+const failRoaming = ['setRoamingError', 'emitRoamingError'] as const;
+const allPhases: readonly RoamPhase[] = ['Preferred', 'Migrating', 'Activated'];
+
+const fallbacks: Record<string, Fallback> = {
+  LINK_DOWN: 'Disconnected',
+  LINK_UNAVAILABLE: 'NotAvailable',
+  LINK_REMOVED: 'Invalid',
+};
+
 export const sessionMachine = setup({
   types: {} as {
     context: SessionContext;
@@ -106,8 +131,8 @@ export const sessionMachine = setup({
     emitted: SessionEmitted;
   },
   guards: {
-    bound: ({ event }, params: { status: LinkStatus }) =>
-      event.type === 'BIND' && event.status === params.status,
+    bindsTo: ({ context, event }, params: { status: LinkStatus }) =>
+      !context.bound && event.type === 'BIND' && event.status === params.status,
     isOpen: ({ context }) => context.isOpen,
     opening: ({ context }) => context.opening,
     stopping: ({ context }) => context.stopping,
@@ -117,6 +142,11 @@ export const sessionMachine = setup({
     forced: ({ context }) => context.roam?.forced === true,
     forcedOffer: ({ event }) => event.type === 'BETTER_CONFIGURATION' && event.forced,
     upgrade: ({ context }) => context.roam?.upgrade === true,
+    fallsBackTo: ({ context }, params: { fallback: Fallback; phases: readonly RoamPhase[] }) =>
+      !!context.roam &&
+      !context.roam.upgrade &&
+      context.roam.fallback === params.fallback &&
+      params.phases.includes(context.roam.phase),
   },
   actions: {
     // Performed by the host; no-ops in a pure run.
@@ -127,6 +157,7 @@ export const sessionMachine = setup({
     releaseTarget: () => {},
     commitTarget: () => {},
 
+    bind: assign({ bound: true }),
     markOpening: assign({ opening: true }),
     clearOpening: assign({ opening: false }),
     becomeOpen: assign({ isOpen: true, opening: false }),
@@ -135,17 +166,17 @@ export const sessionMachine = setup({
     clearStopping: assign({ stopping: false }),
     emitOpened: emit({ type: 'opened' }),
     emitClosed: emit({ type: 'closed' }),
-    fail: assign({ error: (_, params: { failure: FailureName }) => failures[params.failure] }),
-    emitFailure: emit((_, params: { failure: FailureName }) => ({
+    setError: assign({ error: (_, params: { failure: FailureName }) => failures[params.failure] }),
+    emitError: emit((_, params: { failure: FailureName }) => ({
       type: 'error' as const,
       ...failures[params.failure],
     })),
-    failFromEvent: assign({ error: failureIn }),
-    emitFailureFromEvent: emit((args) => ({ type: 'error' as const, ...failureIn(args) })),
-    failRoaming: assign({
+    setEventError: assign({ error: failureIn }),
+    emitEventError: emit((args) => ({ type: 'error' as const, ...failureIn(args) })),
+    setRoamingError: assign({
       error: (args) => ({ error: 'RoamingError' as const, message: failureIn(args).message }),
     }),
-    emitRoamingFailure: emit((args) => ({
+    emitRoamingError: emit((args) => ({
       type: 'error' as const,
       error: 'RoamingError' as const,
       message: failureIn(args).message,
@@ -159,6 +190,7 @@ export const sessionMachine = setup({
               configuration: event.configuration,
               seamless: event.seamless,
               upgrade: event.upgrade,
+              fallback: 'Disconnected' as const,
               forced: event.forced,
             }
           : null,
@@ -173,7 +205,12 @@ export const sessionMachine = setup({
         context.roam && { ...context.roam, phase: params.phase },
     }),
     oldLinkLost: assign({
-      roam: ({ context }) => context.roam && { ...context.roam, upgrade: false },
+      roam: ({ context, event }) =>
+        context.roam && {
+          ...context.roam,
+          upgrade: false,
+          fallback: fallbacks[event.type] ?? context.roam.fallback,
+        },
     }),
     endRoam: assign({ roam: null }),
     emitNewActivated: emit({ type: 'newConfigurationActivated' }),
@@ -182,6 +219,7 @@ export const sessionMachine = setup({
   id: 'session',
   initial: 'Invalid',
   context: {
+    bound: false,
     isOpen: false,
     opening: false,
     stopping: false,
@@ -190,35 +228,29 @@ export const sessionMachine = setup({
   },
   on: {
     // Roaming calls outside their step are misuse: a typed error, never a state change.
-    MIGRATE: { actions: [{ type: 'fail', params: { failure: 'notRoaming' } }, notRoamingEmit()] },
-    IGNORE: { actions: [{ type: 'fail', params: { failure: 'notRoaming' } }, notRoamingEmit()] },
-    ACCEPT: { actions: [{ type: 'fail', params: { failure: 'notRoaming' } }, notRoamingEmit()] },
-    REJECT: { actions: [{ type: 'fail', params: { failure: 'notRoaming' } }, notRoamingEmit()] },
-    STOP_REFUSED: {
-      guard: 'stopping',
-      actions: ['clearStopping', 'failFromEvent', 'emitFailureFromEvent'],
-    },
+    MIGRATE: { actions: fail('notRoaming') },
+    IGNORE: { actions: fail('notRoaming') },
+    ACCEPT: { actions: fail('notRoaming') },
+    REJECT: { actions: fail('notRoaming') },
+    // A refused stop is an error only for the session that asked for it.
+    STOP_REFUSED: { guard: 'stopping', actions: ['clearStopping', ...failFromEvent] },
   },
   states: {
     Invalid: {
       on: {
-        BIND: [
-          { guard: { type: 'bound', params: { status: 'Unavailable' } }, target: 'NotAvailable' },
-          { guard: { type: 'bound', params: { status: 'Down' } }, target: 'Disconnected' },
-          { guard: { type: 'bound', params: { status: 'Starting' } }, target: 'Connecting' },
-          { guard: { type: 'bound', params: { status: 'Up' } }, target: 'Connected' },
-          { guard: { type: 'bound', params: { status: 'Stopping' } }, target: 'Closing' },
-        ],
-        OPEN: { actions: failWith('invalid') },
+        BIND: (['Unavailable', 'Down', 'Starting', 'Up', 'Stopping'] as const).map((status) => ({
+          guard: { type: 'bindsTo' as const, params: { status } },
+          target: stateFor[status],
+          actions: 'bind' as const,
+        })),
+        OPEN: { actions: fail('invalid') },
       },
     },
     NotAvailable: {
       on: {
-        OPEN: { actions: failWith('notAvailable') },
+        OPEN: { actions: fail('notAvailable') },
         LINK_DOWN: { target: 'Disconnected' },
-        LINK_STARTING: { target: 'Connecting' },
         LINK_UP: { target: 'Connected' },
-        LINK_STOPPING: { target: 'Closing' },
         LINK_REMOVED: { target: 'Invalid' },
       },
     },
@@ -227,7 +259,6 @@ export const sessionMachine = setup({
         OPEN: { target: 'Connecting', actions: ['markOpening', 'acquire'] },
         LINK_STARTING: { target: 'Connecting' },
         LINK_UP: { target: 'Connected' },
-        LINK_STOPPING: { target: 'Closing' },
         LINK_UNAVAILABLE: { target: 'NotAvailable' },
         LINK_REMOVED: { target: 'Invalid' },
       },
@@ -236,7 +267,7 @@ export const sessionMachine = setup({
       on: {
         OPEN: { guard: not('opening'), actions: ['markOpening', 'acquire'] },
         CLOSE: { guard: 'opening', actions: ['clearOpening', 'release', 'emitClosed'] },
-        STOP: { actions: ['markStopping', 'stopLink'] },
+        STOP: { target: 'Closing', actions: ['markStopping', 'stopLink'] },
         LINK_UP: [
           { guard: 'opening', target: 'Connected', actions: ['becomeOpen', 'emitOpened'] },
           { target: 'Connected' },
@@ -245,25 +276,25 @@ export const sessionMachine = setup({
           {
             guard: 'opening',
             target: 'Disconnected',
-            actions: ['clearOpening', 'failFromEvent', 'emitFailureFromEvent'],
+            actions: ['clearOpening', ...failFromEvent],
           },
           { target: 'Disconnected' },
         ],
-        LINK_DOWN: [
-          { guard: 'opening', target: 'Disconnected', actions: ['clearOpening', ...failWith('aborted')] },
-          { target: 'Disconnected' },
+        // Another session stops the link this one is opening: the open is over.
+        LINK_STOPPING: [
+          { guard: 'opening', target: 'Closing', actions: ['clearOpening', ...fail('aborted')] },
+          { target: 'Closing' },
         ],
-        LINK_STOPPING: { target: 'Closing' },
         LINK_UNAVAILABLE: [
           {
             guard: 'opening',
             target: 'NotAvailable',
-            actions: ['clearOpening', ...failWith('outOfReach')],
+            actions: ['clearOpening', ...fail('outOfReach')],
           },
           { target: 'NotAvailable' },
         ],
         LINK_REMOVED: [
-          { guard: 'opening', target: 'Invalid', actions: ['clearOpening', ...failWith('removed')] },
+          { guard: 'opening', target: 'Invalid', actions: ['clearOpening', ...fail('removed')] },
           { target: 'Invalid' },
         ],
       },
@@ -272,11 +303,11 @@ export const sessionMachine = setup({
       on: {
         OPEN: { guard: not('isOpen'), actions: ['becomeOpen', 'acquire', 'emitOpened'] },
         CLOSE: { guard: 'isOpen', actions: ['becomeClosed', 'release', 'emitClosed'] },
-        STOP: { actions: ['markStopping', 'stopLink'] },
+        STOP: { target: 'Closing', actions: ['markStopping', 'stopLink'] },
         LINK_STOPPING: { target: 'Closing' },
-        LINK_DOWN: abortTo('Disconnected'),
-        LINK_UNAVAILABLE: abortTo('NotAvailable'),
-        LINK_REMOVED: abortTo('Invalid'),
+        LINK_DOWN: lostTo('Disconnected', 'aborted'),
+        LINK_UNAVAILABLE: lostTo('NotAvailable', 'aborted'),
+        LINK_REMOVED: lostTo('Invalid', 'aborted'),
         BETTER_CONFIGURATION: [
           {
             guard: and(['isOpen', 'forcedOffer']),
@@ -294,23 +325,16 @@ export const sessionMachine = setup({
           { guard: 'isOpen', actions: ['becomeClosed', 'release', 'emitClosed'] },
           { guard: 'opening', actions: ['clearOpening', 'emitClosed'] },
         ],
+        // A stop asked for while a release is under way turns it into a stop for everyone.
+        STOP: { guard: not('stopping'), actions: ['markStopping', 'stopLink'] },
         LINK_DOWN: [
           {
             guard: 'isOpen',
             target: 'Disconnected',
-            actions: ['becomeClosed', 'emitClosed', ...failWith('aborted')],
+            actions: ['becomeClosed', 'emitClosed', ...fail('aborted')],
           },
           { guard: 'opening', target: 'Connecting', actions: ['clearStopping', 'acquire'] },
           { target: 'Disconnected', actions: 'clearStopping' },
-        ],
-        LINK_STARTING: [
-          {
-            guard: 'isOpen',
-            target: 'Connecting',
-            actions: ['becomeClosed', 'emitClosed', ...failWith('aborted')],
-          },
-          { guard: 'opening', target: 'Connecting', actions: ['clearStopping', 'acquire'] },
-          { target: 'Connecting', actions: 'clearStopping' },
         ],
         LINK_UP: [
           {
@@ -320,8 +344,22 @@ export const sessionMachine = setup({
           },
           { target: 'Connected', actions: 'clearStopping' },
         ],
-        LINK_UNAVAILABLE: abortTo('NotAvailable'),
-        LINK_REMOVED: abortTo('Invalid'),
+        STOP_REFUSED: [
+          {
+            guard: and(['stopping', 'opening']),
+            target: 'Connected',
+            actions: ['clearStopping', ...failFromEvent, 'becomeOpen', 'acquire', 'emitOpened'],
+          },
+          {
+            guard: 'opening',
+            target: 'Connected',
+            actions: ['becomeOpen', 'acquire', 'emitOpened'],
+          },
+          { guard: 'stopping', target: 'Connected', actions: ['clearStopping', ...failFromEvent] },
+          { target: 'Connected' },
+        ],
+        LINK_UNAVAILABLE: lostTo('NotAvailable', 'outOfReach'),
+        LINK_REMOVED: lostTo('Invalid', 'removed'),
       },
     },
     Roaming: {
@@ -331,16 +369,8 @@ export const sessionMachine = setup({
           actions: [{ type: 'enterPhase', params: { phase: 'Migrating' } }, 'acquireTarget'],
         },
         IGNORE: [
-          {
-            guard: and(['inPreferred', 'upgrade']),
-            target: 'Connected',
-            actions: 'endRoam',
-          },
-          {
-            guard: 'inPreferred',
-            target: 'Disconnected',
-            actions: ['endRoam', 'becomeClosed', 'emitClosed'],
-          },
+          { guard: and(['inPreferred', 'upgrade']), target: 'Connected', actions: 'endRoam' },
+          ...fallBack(['Preferred'], ['endRoam', 'becomeClosed', 'emitClosed']),
         ],
         ROAM_TARGET_UP: [
           {
@@ -357,20 +387,12 @@ export const sessionMachine = setup({
           {
             guard: and([not('inPreferred'), 'upgrade']),
             target: 'Connected',
-            actions: ['releaseTarget', 'endRoam', 'failRoaming', 'emitRoamingFailure'],
+            actions: ['releaseTarget', 'endRoam', ...failRoaming],
           },
-          {
-            guard: not('inPreferred'),
-            target: 'Disconnected',
-            actions: [
-              'releaseTarget',
-              'endRoam',
-              'becomeClosed',
-              'failRoaming',
-              'emitRoamingFailure',
-              'emitClosed',
-            ],
-          },
+          ...fallBack(
+            ['Migrating', 'Activated'],
+            ['releaseTarget', 'endRoam', 'becomeClosed', ...failRoaming, 'emitClosed'],
+          ),
         ],
         ACCEPT: {
           guard: 'inActivated',
@@ -383,11 +405,7 @@ export const sessionMachine = setup({
             target: 'Connected',
             actions: ['releaseTarget', 'endRoam'],
           },
-          {
-            guard: 'inActivated',
-            target: 'Disconnected',
-            actions: ['releaseTarget', 'endRoam', 'becomeClosed', 'emitClosed'],
-          },
+          ...fallBack(['Activated'], ['releaseTarget', 'endRoam', 'becomeClosed', 'emitClosed']),
         ],
         CLOSE: [
           {
@@ -395,21 +413,21 @@ export const sessionMachine = setup({
             target: 'Connected',
             actions: ['releaseTarget', 'release', 'endRoam', 'becomeClosed', 'emitClosed'],
           },
-          {
-            target: 'Disconnected',
-            actions: ['releaseTarget', 'release', 'endRoam', 'becomeClosed', 'emitClosed'],
-          },
+          ...fallBack(allPhases, [
+            'releaseTarget',
+            'release',
+            'endRoam',
+            'becomeClosed',
+            'emitClosed',
+          ]),
         ],
         STOP: [
           {
             guard: 'upgrade',
-            target: 'Connected',
+            target: 'Closing',
             actions: ['releaseTarget', 'endRoam', 'markStopping', 'stopLink'],
           },
-          {
-            target: 'Disconnected',
-            actions: ['releaseTarget', 'endRoam', 'becomeClosed', 'emitClosed'],
-          },
+          ...fallBack(allPhases, ['releaseTarget', 'endRoam', 'becomeClosed', 'emitClosed']),
         ],
         // The old carrier went away under the roam: declining it now ends the session.
         LINK_DOWN: { actions: 'oldLinkLost' },
@@ -420,25 +438,34 @@ export const sessionMachine = setup({
   },
 });
 
-function failWith(failure: FailureName) {
+function fail(failure: FailureName) {
   return [
-    { type: 'fail', params: { failure } },
-    { type: 'emitFailure', params: { failure } },
+    { type: 'setError', params: { failure } },
+    { type: 'emitError', params: { failure } },
   ] as const;
 }
 
-function notRoamingEmit() {
-  return { type: 'emitFailure', params: { failure: 'notRoaming' } } as const;
-}
-
-/** Link loss under an open session: closed, then the state change, then SessionAbortedError. */
-function abortTo(target: 'Disconnected' | 'NotAvailable' | 'Invalid') {
+/**
+ * The link is gone under the session: an open session is closed and told why (closed, then
+ * the state change, then the error); a waiting open fails; anyone else just follows.
+ */
+function lostTo(target: Fallback, whyOpeningFails: FailureName) {
   return [
+    { guard: 'isOpen', target, actions: ['becomeClosed', 'emitClosed', ...fail('aborted')] },
     {
-      guard: 'isOpen',
+      guard: 'opening',
       target,
-      actions: ['becomeClosed', 'emitClosed', ...failWith('aborted')],
+      actions: ['clearOpening', 'clearStopping', ...fail(whyOpeningFails)],
     },
     { target, actions: 'clearStopping' },
   ] as const;
+}
+
+/** A roam ending without a move, once the old link is gone: land where it went. */
+function fallBack<const A extends readonly string[]>(phases: readonly RoamPhase[], actions: A) {
+  return (['Disconnected', 'NotAvailable', 'Invalid'] as const).map((fallback) => ({
+    guard: { type: 'fallsBackTo' as const, params: { fallback, phases } },
+    target: fallback,
+    actions,
+  }));
 }
