@@ -232,8 +232,6 @@ export const sessionMachine = setup({
     IGNORE: { actions: fail('notRoaming') },
     ACCEPT: { actions: fail('notRoaming') },
     REJECT: { actions: fail('notRoaming') },
-    // A refused stop is an error only for the session that asked for it.
-    STOP_REFUSED: { guard: 'stopping', actions: ['clearStopping', ...failFromEvent] },
   },
   states: {
     Invalid: {
@@ -305,9 +303,9 @@ export const sessionMachine = setup({
         CLOSE: { guard: 'isOpen', actions: ['becomeClosed', 'release', 'emitClosed'] },
         STOP: { target: 'Closing', actions: ['markStopping', 'stopLink'] },
         LINK_STOPPING: { target: 'Closing' },
-        LINK_DOWN: lostTo('Disconnected', 'aborted'),
-        LINK_UNAVAILABLE: lostTo('NotAvailable', 'aborted'),
-        LINK_REMOVED: lostTo('Invalid', 'aborted'),
+        LINK_DOWN: abortTo('Disconnected'),
+        LINK_UNAVAILABLE: abortTo('NotAvailable'),
+        LINK_REMOVED: abortTo('Invalid'),
         BETTER_CONFIGURATION: [
           {
             guard: and(['isOpen', 'forcedOffer']),
@@ -446,9 +444,17 @@ function fail(failure: FailureName) {
 }
 
 /**
- * The link is gone under the session: an open session is closed and told why (closed, then
- * the state change, then the error); a waiting open fails; anyone else just follows.
+ * The link is gone under an open session: closed, then the state change, then
+ * SessionAbortedError (the session ended without the application asking).
  */
+function abortTo(target: Fallback) {
+  return [
+    { guard: 'isOpen', target, actions: ['becomeClosed', 'emitClosed', ...fail('aborted')] },
+    { target },
+  ] as const;
+}
+
+/** As abortTo, while a stop is under way: an open deferred until it ends fails too. */
 function lostTo(target: Fallback, whyOpeningFails: FailureName) {
   return [
     { guard: 'isOpen', target, actions: ['becomeClosed', 'emitClosed', ...fail('aborted')] },

@@ -202,10 +202,9 @@ export class SimulatedWorld {
     );
   }
 
-  /** Someone else (the user, another program) brought the link up. */
+  /** Someone else (the user, another program) brought the link up; it is in reach now. */
   activate(identifier: string): void {
-    const entry = this.#accessPoint(identifier);
-    if (!entry.inRange) throw new InvalidArgumentError(`${identifier} is out of range`);
+    this.#accessPoint(identifier).inRange = true;
     this.#setState(identifier, 'Active');
   }
 
