@@ -16,6 +16,9 @@ export default defineConfig({
   },
   test: {
     include: ['**/src/**/*.test.ts'],
+    // Suites that start real NetworkManagers and namespaces need room on 2 cores.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
     exclude: ['**/node_modules/**', '**/dist/**'],
     reporters: ['default'],
   },

@@ -228,7 +228,10 @@ export class NetworkConfigurationManager
 
   #change(engine: Engine, c: EngineConfiguration): void {
     const record = this.#records.get(c.identifier);
-    if (!record || record.engine !== engine) return this.#add(engine, c, true);
+    if (!record || record.engine !== engine) {
+      this.#add(engine, c, true);
+      return;
+    }
     const changed = record.update(c);
     if (record.type === 'ServiceNetwork') record.state = this.#serviceNetworkState(record);
     if (changed.any) {

@@ -247,7 +247,8 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
 
   usagePoliciesMayHaveChanged(): void {
     const policies = this.#activeRecord().usagePolicies;
-    if (policies.join() === this.#policies.join()) return;
+    // Records replace the array when it changes, so identity is the cheap common case.
+    if (policies === this.#policies || policies.join() === this.#policies.join()) return;
     this.#policies = policies;
     this.#post(() => this.emit('usagePoliciesChanged', [...policies]));
   }
@@ -283,20 +284,25 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
   }
 
   #emitted(event: SessionEmitted): void {
+    if (event.type === 'opened') this.#armAutoClose();
+    if (event.type === 'closed') clearTimeout(this.#autoClose);
+    const deliver = this.#deliveryOf(event);
+    this.#post(deliver);
+  }
+
+  #deliveryOf(event: SessionEmitted): () => void {
     switch (event.type) {
       case 'opened':
-        this.#armAutoClose();
-        return this.#post(() => this.emit('opened'));
+        return () => this.emit('opened');
       case 'closed':
-        clearTimeout(this.#autoClose);
-        return this.#post(() => this.emit('closed'));
+        return () => this.emit('closed');
       case 'error':
-        return this.#post(() => this.emit('error', event.error));
+        return () => this.emit('error', event.error);
       case 'newConfigurationActivated':
-        return this.#post(() => this.emit('newConfigurationActivated'));
+        return () => this.emit('newConfigurationActivated');
       case 'preferredConfigurationChanged': {
         const handle = this.#environment.handleOf(event.configuration);
-        return this.#post(() => this.emit('preferredConfigurationChanged', handle, event.seamless));
+        return () => this.emit('preferredConfigurationChanged', handle, event.seamless);
       }
     }
   }

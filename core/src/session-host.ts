@@ -86,7 +86,6 @@ export class SessionHost implements LinkObserver {
     readonly records: RecordSource,
     readonly inspect: ((event: InspectionEvent) => void) | undefined,
   ) {
-    const binding = (self: AnyActorRef) => this.#bindings.get(self);
     // Side effects wait until the acting session's transition is done, so its own state
     // change is reported before the changes it causes in other sessions.
     const later = (self: AnyActorRef, act: (b: Binding) => void) => {
@@ -324,18 +323,27 @@ export class SessionHost implements LinkObserver {
   #acquire(b: Binding): void {
     if (b.record.type === 'UserChoice' && !b.resolved) {
       const resolved = this.records.resolveUserChoice();
-      if (!resolved) return this.#refuse(b, 'No configuration is available to choose.');
+      if (!resolved) {
+        this.#refuse(b, 'No configuration is available to choose.');
+        return;
+      }
       b.resolved = resolved;
     }
     const record = b.effective;
     if (record.type === 'ServiceNetwork') {
       const child = this.#bestChild(record, true);
-      if (!child) return this.#refuse(b, 'No member of the service network is available.');
+      if (!child) {
+        this.#refuse(b, 'No member of the service network is available.');
+        return;
+      }
       b.active = child;
     } else {
       b.active = this.#home(b);
     }
-    if (!b.active) return this.#refuse(b, 'The configuration cannot be opened.');
+    if (!b.active) {
+      this.#refuse(b, 'The configuration cannot be opened.');
+      return;
+    }
     this.#hold(b, b.active);
     this.#sync(b);
   }
