@@ -1,3 +1,4 @@
+export * from './coverage.js';
 export * from './link.machine.js';
 export * from './session.machine.js';
 export * from './vocabulary.js';

@@ -189,11 +189,10 @@ export const linkMachine = setup({
           { actions: 'removeHolder' },
         ],
         STOP: { target: 'Stopping', actions: 'markStop' },
-        OBSERVED: [
-          { guard: 'active', target: 'Up' },
-          // Sessions learn why from the link going Unavailable; no separate failure.
-          { guard: 'unreachable', target: 'Unavailable', actions: 'dropHolders' },
-        ],
+        // The engine may report the link active before its connect resolves; leaving now
+        // would abort that connect, which engines take as "roll back". The promise decides.
+        // Out of reach, though, the start is over: sessions learn why from Unavailable.
+        OBSERVED: { guard: 'unreachable', target: 'Unavailable', actions: 'dropHolders' },
       },
     },
     Up: {

@@ -5,11 +5,15 @@ import {
   NetworkSession,
   type SessionError,
 } from '@netbearer/core';
-import { type SessionContext, type SessionEvent, sessionMachine } from '@netbearer/machines';
+import {
+  type Coverage,
+  type SessionContext,
+  type SessionEvent,
+  sessionMachine,
+} from '@netbearer/machines';
 import { vi } from 'vitest';
 import { type Actor, createActor, type InspectionEvent } from 'xstate';
 import { flush } from '../support/flush.js';
-import type { Coverage } from './transitions.js';
 
 export const connectDelay = 100;
 export const disconnectDelay = 100;
@@ -20,7 +24,9 @@ type Snapshot = ReturnType<Actor<typeof sessionMachine>['getSnapshot']>;
 
 /** The abstract state the walk keys on: the value and the part of context that matters. */
 export function keyOf(value: string, c: SessionContext): string {
-  const roam = c.roam ? `${c.roam.phase}/${c.roam.upgrade ? 'up' : c.roam.fallback}/${c.roam.forced ? 'forced' : 'alr'}` : '-';
+  const roam = c.roam
+    ? `${c.roam.phase}/${c.roam.upgrade ? 'up' : c.roam.fallback}/${c.roam.forced ? 'forced' : 'alr'}`
+    : '-';
   return `${value} b${+c.bound} o${+c.isOpen} p${+c.opening} s${+c.stopping} ${roam}`;
 }
 
@@ -33,7 +39,11 @@ export function keyOf(value: string, c: SessionContext): string {
 export class SessionHarness {
   readonly world = new SimulatedWorld({ connectDelay, disconnectDelay });
   readonly a = this.world.addAccessPoint({ name: 'a', interfaceName: 'wlan0' });
-  readonly b = this.world.addAccessPoint({ name: 'b', interfaceName: 'eth0', bearerType: 'Ethernet' });
+  readonly b = this.world.addAccessPoint({
+    name: 'b',
+    interfaceName: 'eth0',
+    bearerType: 'Ethernet',
+  });
   readonly model: Actor<typeof sessionMachine> = createActor(sessionMachine);
   manager!: NetworkConfigurationManager;
   session: NetworkSession | undefined;
@@ -42,12 +52,16 @@ export class SessionHarness {
   readonly #modelSaw: string[] = [];
   readonly #received = new Map<unknown, string[]>();
   readonly #preferredListener = (c: NetworkConfiguration, seamless: boolean) =>
-    this.#seen.push(`preferred:${c.identifier() === this.other ? OTHER : c.identifier()}:${seamless}`);
+    this.#seen.push(
+      `preferred:${c.identifier() === this.other ? OTHER : c.identifier()}:${seamless}`,
+    );
 
   constructor(private readonly coverage: Coverage) {}
 
   async start(): Promise<void> {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+    });
     this.manager = await NetworkConfigurationManager.create({
       engines: [this.world.engine()],
       inspect: (event) => this.#inspect(event),
@@ -71,7 +85,9 @@ export class SessionHarness {
 
   /** The access point S follows now, and the other one. */
   get current(): string {
-    const active = this.session?.isOpen() ? this.session.sessionProperty('ActiveConfiguration') : '';
+    const active = this.session?.isOpen()
+      ? this.session.sessionProperty('ActiveConfiguration')
+      : '';
     return typeof active === 'string' && active !== '' ? active : this.a;
   }
   get other(): string {
@@ -112,14 +128,16 @@ export class SessionHarness {
     if (expected !== seen) mismatches.push(`events [${seen}] instead of [${expected}]`);
     const received = this.#received.get(s.actor) ?? [];
     if (event && this.#tracked() && !received.includes(event.type)) {
-      mismatches.push(`the session never received ${event.type} (got ${received.join(',') || 'nothing'})`);
+      mismatches.push(
+        `the session never received ${event.type} (got ${received.join(',') || 'nothing'})`,
+      );
     }
     if (mismatches.length > 0) throw new Error(`${mismatches.join('; ')} — ${where}`);
     this.coverage.sawState(actual.value);
   }
 
   #tracked(): boolean {
-    return this.session !== undefined && this.session.configuration().isValid();
+    return this.session?.configuration().isValid() === true;
   }
 
   #inspect(event: InspectionEvent): void {
@@ -165,7 +183,9 @@ export class SessionHarness {
   }
 
   #linkMode(): 'release' | 'stop' {
-    const record = NetworkConfiguration.recordOf(this.manager.configurationFromIdentifier(this.current));
+    const record = NetworkConfiguration.recordOf(
+      this.manager.configurationFromIdentifier(this.current),
+    );
     return this.manager.host.linkOf(record).actor.getSnapshot().context.mode;
   }
 

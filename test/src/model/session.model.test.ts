@@ -1,9 +1,13 @@
-import { type SessionEvent, sessionMachine } from '@netbearer/machines';
+import {
+  allStates,
+  allTransitions,
+  Coverage,
+  type SessionEvent,
+  sessionMachine,
+} from '@netbearer/machines';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Snapshot } from 'xstate';
 import { createTestModel } from 'xstate/graph';
 import { keyOf, OTHER, SessionHarness } from './session-harness.js';
-import { allStates, allTransitions, Coverage } from './transitions.js';
 
 type SessionSnapshot = ReturnType<typeof sessionMachine.resolveState>;
 
@@ -17,7 +21,8 @@ const linkStatuses = ['Unavailable', 'Down', 'Starting', 'Up', 'Stopping'] as co
 function realisable(snapshot: SessionSnapshot): SessionEvent[] {
   const { value } = snapshot;
   const c = snapshot.context;
-  const ev = <T extends SessionEvent['type']>(type: T) => ({ type }) as Extract<SessionEvent, { type: T }>;
+  const ev = <T extends SessionEvent['type']>(type: T) =>
+    ({ type }) as Extract<SessionEvent, { type: T }>;
   switch (value) {
     case 'Invalid':
       return c.bound
@@ -26,7 +31,13 @@ function realisable(snapshot: SessionSnapshot): SessionEvent[] {
     case 'NotAvailable':
       return [ev('OPEN'), ev('LINK_DOWN'), ev('LINK_UP'), ev('LINK_REMOVED')];
     case 'Disconnected':
-      return [ev('OPEN'), ev('LINK_STARTING'), ev('LINK_UP'), ev('LINK_UNAVAILABLE'), ev('LINK_REMOVED')];
+      return [
+        ev('OPEN'),
+        ev('LINK_STARTING'),
+        ev('LINK_UP'),
+        ev('LINK_UNAVAILABLE'),
+        ev('LINK_REMOVED'),
+      ];
     case 'Connecting':
       return [
         ev('OPEN'),
@@ -47,13 +58,15 @@ function realisable(snapshot: SessionSnapshot): SessionEvent[] {
         ev('LINK_DOWN'),
         ev('LINK_UNAVAILABLE'),
         ev('LINK_REMOVED'),
-        ...[false, true].filter(() => c.isOpen).map((forced) => ({
-          type: 'BETTER_CONFIGURATION' as const,
-          configuration: OTHER,
-          seamless: false,
-          upgrade: true,
-          forced,
-        })),
+        ...[false, true]
+          .filter(() => c.isOpen)
+          .map((forced) => ({
+            type: 'BETTER_CONFIGURATION' as const,
+            configuration: OTHER,
+            seamless: false,
+            upgrade: true,
+            forced,
+          })),
         // Roaming calls with no roam under way: misuse.
         ev('MIGRATE'),
         ev('IGNORE'),
@@ -99,7 +112,8 @@ function realisable(snapshot: SessionSnapshot): SessionEvent[] {
 
 const model = createTestModel(sessionMachine, {
   events: realisable,
-  serializeState: (s) => keyOf((s as SessionSnapshot).value, (s as SessionSnapshot).context) as never,
+  serializeState: (s) =>
+    keyOf((s as SessionSnapshot).value, (s as SessionSnapshot).context) as never,
 });
 
 // One path to every reachable state, then every edge out of it: transition coverage.
@@ -108,14 +122,16 @@ const toState = new Map(
     .getShortestPaths({ allowDuplicatePaths: true })
     .map((path) => [keyOf(path.state.value, path.state.context), path] as const),
 );
-const offered = (state: SessionSnapshot) => new Set(realisable(state).map((e) => JSON.stringify(e)));
+const offered = (state: SessionSnapshot) =>
+  new Set(realisable(state).map((e) => JSON.stringify(e)));
 const walkable = (events: SessionEvent[]) => events.filter((e) => !e.type.startsWith('xstate.'));
 const edges = Object.values(model.getAdjacencyMap()).flatMap((node) => {
   const from = keyOf(node.state.value, node.state.context);
   const prefix = walkable(toState.get(from)!.steps.map((step) => step.event));
   // The adjacency map also tries the machine's other event types; keep what is realisable.
   const events = offered(node.state);
-  return Object.values(node.transitions)
+  const transitions = Object.values(node.transitions) as Array<{ event: SessionEvent }>;
+  return transitions
     .filter(({ event }) => events.has(JSON.stringify(event)))
     .map(({ event }) => ({ from, events: [...prefix, event] }));
 });
@@ -139,7 +155,15 @@ async function walk(events: SessionEvent[]): Promise<void> {
 }
 
 const label = (events: SessionEvent[]) =>
-  events.map((e) => (e.type === 'BIND' ? `BIND(${e.status})` : e.type === 'BETTER_CONFIGURATION' ? `BETTER(${e.forced ? 'forced' : 'alr'})` : e.type)).join(' → ') || '(start)';
+  events
+    .map((e) =>
+      e.type === 'BIND'
+        ? `BIND(${e.status})`
+        : e.type === 'BETTER_CONFIGURATION'
+          ? `BETTER(${e.forced ? 'forced' : 'alr'})`
+          : e.type,
+    )
+    .join(' → ') || '(start)';
 
 describe('session machine, walked over a real NetworkSession and a simulated world', () => {
   it('the walk reaches every state of the machine', () => {
@@ -172,7 +196,9 @@ describe('session machine, walked over a real NetworkSession and a simulated wor
       `session machine coverage: states ${everyState.length - missedStates.length}/${everyState.length}, ` +
         `transitions ${everyTransition.length - missedTransitions.length}/${everyTransition.length} ` +
         `(${toState.size} abstract states, ${edges.length} edges walked)` +
-        (missedTransitions.length ? `\n  not taken: ${missedTransitions.join('\n  not taken: ')}` : ''),
+        (missedTransitions.length
+          ? `\n  not taken: ${missedTransitions.join('\n  not taken: ')}`
+          : ''),
     );
   });
 

@@ -1,11 +1,16 @@
-import type { AnyStateMachine, AnyStateNode, AnyTransitionDefinition, InspectionEvent } from 'xstate';
+import type {
+  AnyStateMachine,
+  AnyStateNode,
+  AnyTransitionDefinition,
+  InspectionEvent,
+} from 'xstate';
 
-/** Every transition of a machine, keyed by source state, event and guard branch. */
+/** Every transition of a machine, keyed by source state, event and guard branch (in order). */
 export function allTransitions(machine: AnyStateMachine): string[] {
   const keys: string[] = [];
   const visit = (node: AnyStateNode) => {
     for (const [eventType, definitions] of node.transitions) {
-      definitions.forEach((_, i) => keys.push(key(node.id, eventType, i)));
+      for (let i = 0; i < definitions.length; i++) keys.push(key(node.id, eventType, i));
     }
     for (const child of Object.values(node.states)) visit(child as AnyStateNode);
   };
@@ -17,12 +22,25 @@ export function allStates(machine: AnyStateMachine): string[] {
   return Object.keys(machine.root.states);
 }
 
-/** Records which transitions and states a running actor really took. */
+/**
+ * Records which transitions and states the actors of one machine really took. Pass
+ * `coverage.inspect` as an actor's (or a manager's) `inspect` option, then compare with
+ * `allTransitions(machine)` and `allStates(machine)`: that is how netbearer's model-based tests
+ * prove full coverage, and how an application can measure its own tests.
+ */
 export class Coverage {
   readonly transitions = new Set<string>();
   readonly states = new Set<string>();
 
   constructor(private readonly machineId: string) {}
+
+  /** What of `machine` was not taken yet. */
+  missing(machine: AnyStateMachine): { states: string[]; transitions: string[] } {
+    return {
+      states: allStates(machine).filter((s) => !this.states.has(s)),
+      transitions: allTransitions(machine).filter((t) => !this.transitions.has(t)),
+    };
+  }
 
   readonly inspect = (event: InspectionEvent): void => {
     if (event.type !== '@xstate.microstep') return;
