@@ -29,6 +29,7 @@ export {
   type NetworkConfigurationManagerOptions,
   type UpdateOptions,
 } from './network-configuration-manager.js';
+export type { NetworkInformationEvents } from './network-information.js';
 export {
   type NetworkInterface,
   NetworkSession,

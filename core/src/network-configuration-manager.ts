@@ -3,10 +3,18 @@ import type { InspectionEvent } from 'xstate';
 import { ConfigurationRecord, stateMatches } from './configuration-record.js';
 import { rankDefault } from './default-configuration.js';
 import { Emitter } from './emitter.js';
-import type { Engine, EngineConfiguration, EngineSink } from './engine.js';
+import type {
+  Engine,
+  EngineConfiguration,
+  EngineSink,
+  NetworkInformationFeature,
+  Reachability,
+  TransportMedium,
+} from './engine.js';
 import { DisposedError, InvalidArgumentError } from './errors.js';
 import { EventQueue } from './event-queue.js';
 import { NetworkConfiguration, type SessionEnvironment } from './network-configuration.js';
+import { type NetworkInformationEvents, NetworkInformationTracker } from './network-information.js';
 import { SessionHost } from './session-host.js';
 import {
   capabilities as allCapabilities,
@@ -14,7 +22,7 @@ import {
   configurationStates,
 } from './vocabulary.js';
 
-export interface NetworkConfigurationManagerEvents {
+export interface NetworkConfigurationManagerEvents extends NetworkInformationEvents {
   configurationAdded: [configuration: NetworkConfiguration];
   configurationRemoved: [configuration: NetworkConfiguration];
   configurationChanged: [configuration: NetworkConfiguration];
@@ -55,6 +63,7 @@ export class NetworkConfigurationManager
   readonly #records = new Map<string, ConfigurationRecord>();
   readonly #handles = new WeakMap<ConfigurationRecord, NetworkConfiguration>();
   readonly #choose: NetworkConfigurationManagerOptions['chooseConfiguration'];
+  readonly #information: NetworkInformationTracker;
   #online = false;
   #reportedOnline = false;
   #disposed = false;
@@ -66,6 +75,7 @@ export class NetworkConfigurationManager
     }
     this.#engines = [...options.engines];
     this.#choose = options.chooseConfiguration;
+    this.#information = new NetworkInformationTracker(this.#engines);
     this.host = new SessionHost(
       {
         record: (id) => this.#records.get(id),
@@ -89,6 +99,7 @@ export class NetworkConfigurationManager
       throw error;
     }
     manager.#deriveServiceNetworks(false);
+    manager.#information.refresh(() => {});
     manager.#online = manager.#reportedOnline = manager.#computeOnline();
     return manager;
   }
@@ -138,6 +149,31 @@ export class NetworkConfigurationManager
    */
   isOnline(): boolean {
     return this.#reportedOnline;
+  }
+
+  /**
+   * Whether some engine really knows this network-information feature (Qt 6's
+   * QNetworkInformation); an unsupported feature reads as Unknown / false and never changes.
+   */
+  supports(feature: NetworkInformationFeature): boolean {
+    return this.#information.supports(feature);
+  }
+
+  /** How far the network reaches: Unknown, Disconnected, Local, Site or Online. */
+  reachability(): Reachability {
+    return this.#information.current().reachability;
+  }
+
+  isBehindCaptivePortal(): boolean {
+    return this.#information.current().behindCaptivePortal;
+  }
+
+  transportMedium(): TransportMedium {
+    return this.#information.current().transportMedium;
+  }
+
+  isMetered(): boolean {
+    return this.#information.current().metered;
   }
 
   /** Every capability of at least one engine (Qt's OR); per configuration, see its capabilities(). */
@@ -206,7 +242,14 @@ export class NetworkConfigurationManager
       configurationRemoved: (id) => live(() => this.#remove(engine, id)),
       preferredConfiguration: (from, to, seamless) =>
         live(() => this.host.preferred(from, to, seamless)),
-      networkInformationChanged: () => {},
+      networkInformationChanged: () =>
+        live(() =>
+          this.#information.refresh((event, ...args) =>
+            this.queue.post(() =>
+              this.emit(event, ...(args as NetworkConfigurationManagerEvents[typeof event])),
+            ),
+          ),
+        ),
     };
   }
 

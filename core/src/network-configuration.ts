@@ -85,6 +85,10 @@ export class NetworkConfiguration {
   capabilities(): Capability[] {
     return [...this.#record.capabilities];
   }
+  /** The OS interface the engine ties this access point to, e.g. 'wlan0' (a netbearer addition). */
+  interfaceName(): string | null {
+    return this.#record.interfaceName;
+  }
   /** Whether the engine counts this as a virtual interface (bridge, veth, VPN). */
   isVirtual(): boolean {
     return this.#record.virtual;
