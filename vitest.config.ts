@@ -12,6 +12,7 @@ export default defineConfig({
       '@netbearer/adapter-simulated': src('./adapters/simulated/src/index.ts'),
       '@netbearer/adapter-generic': src('./adapters/generic/src/index.ts'),
       '@netbearer/adapter-networkmanager': src('./adapters/networkmanager/src/index.ts'),
+      netbearer: src('./netbearer/src/index.ts'),
     },
   },
   test: {

@@ -176,6 +176,11 @@ export class NetworkConfigurationManager
     return this.#information.current().metered;
   }
 
+  /** The names of the engines this manager aggregates, in order. */
+  engineNames(): string[] {
+    return this.#engines.map((e) => e.name);
+  }
+
   /** Every capability of at least one engine (Qt's OR); per configuration, see its capabilities(). */
   capabilities(): Capability[] {
     const have = new Set(this.#engines.flatMap((e) => e.capabilities()));

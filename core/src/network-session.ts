@@ -144,25 +144,25 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
     if (isOpen) return Promise.resolve(true);
     if (!opening || this.#disposed) return Promise.resolve(false);
     options.signal?.throwIfAborted();
+    // Settles from the delivered events, so whoever awaits it has seen them in order.
     return new Promise((resolve, reject) => {
-      const actor = this.#binding.actor;
-      const subscriptions: Array<{ unsubscribe(): void }> = [];
       let timer: NodeJS.Timeout | undefined;
-      const finish = (opened: boolean) => {
-        for (const s of subscriptions) s.unsubscribe();
+      const opened = () => finish(true);
+      const failed = () => finish(false);
+      const stopped = this.#binding.actor.subscribe({ complete: failed });
+      const finish = (result: boolean) => {
+        this.off('opened', opened).off('error', failed).off('closed', failed);
+        stopped.unsubscribe();
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', abort);
-        resolve(opened);
+        resolve(result);
       };
       const abort = () => {
         finish(false);
         reject(options.signal?.reason);
       };
-      subscriptions.push(actor.on('opened', () => finish(true)));
-      subscriptions.push(actor.on('error', () => finish(false)));
-      subscriptions.push(actor.on('closed', () => finish(false)));
-      subscriptions.push(actor.subscribe({ complete: () => finish(false) }));
-      if (milliseconds >= 0) timer = setTimeout(() => finish(false), milliseconds);
+      this.on('opened', opened).on('error', failed).on('closed', failed);
+      if (milliseconds >= 0) timer = setTimeout(failed, milliseconds);
       options.signal?.addEventListener('abort', abort, { once: true });
     });
   }

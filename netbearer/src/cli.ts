@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// The `netbearer` command: Ctrl-C and SIGTERM end a watch or a held session cleanly.
+import { run } from './command-line.js';
+
+const interrupt = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => interrupt.abort());
+}
+
+process.exitCode = await run(process.argv.slice(2), {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+  interrupted: interrupt.signal,
+});

@@ -1,0 +1,167 @@
+import { SimulatedWorld } from '@netbearer/adapter-simulated';
+import { NetworkConfigurationManager } from '@netbearer/core';
+import { describe, expect, it } from 'vitest';
+import { run, type Terminal } from './command-line.js';
+
+function terminal(interrupted = new AbortController().signal) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const t: Terminal = { out: (l) => out.push(l), err: (l) => err.push(l), env: {}, interrupted };
+  return { t, out, err };
+}
+
+/** A world with a hostile name and two configurations sharing a name. */
+function world() {
+  const w = new SimulatedWorld({ connectDelay: 5, disconnectDelay: 5 });
+  const ids = {
+    lan: w.addAccessPoint({
+      name: 'lan',
+      bearerType: 'Ethernet',
+      interfaceName: 'eth0',
+      active: true,
+    }),
+    evil: w.addAccessPoint({ name: 'x\u001b[2J$(reboot)`id`\n"', identifier: 'sim:evil' }),
+    twinA: w.addAccessPoint({ name: 'twin', identifier: 'sim:twin-a' }),
+    twinB: w.addAccessPoint({ name: 'twin', identifier: 'sim:twin-b' }),
+    far: w.addAccessPoint({ name: 'far', inRange: false }),
+  };
+  return { w, ids, create: () => NetworkConfigurationManager.create({ engines: [w.engine()] }) };
+}
+
+describe('netbearer list', () => {
+  it('prints one JSON object with every configuration', async () => {
+    const { t, out } = terminal();
+    const { create, ids } = world();
+    expect(await run(['list', '--json'], t, create)).toBe(0);
+    expect(out).toHaveLength(1);
+    const list = JSON.parse(out[0]!);
+    expect(Object.keys(list)).toEqual([
+      'engine',
+      'online',
+      'capabilities',
+      'defaultConfiguration',
+      'reachability',
+      'configurations',
+    ]);
+    expect(list.engine).toEqual(['simulated']);
+    expect(list.online).toBe(true);
+    expect(list.defaultConfiguration).toBe(ids.lan);
+    expect(list.configurations[0]).toEqual({
+      identifier: ids.lan,
+      name: 'lan',
+      type: 'InternetAccessPoint',
+      state: 'Active',
+      bearerType: 'Ethernet',
+      purpose: 'PublicPurpose',
+      interface: 'eth0',
+      roamingAvailable: false,
+      children: [],
+    });
+    expect(list.configurations[1].name).toBe('x\u001b[2J$(reboot)`id`\n"');
+  });
+
+  it('prints a table in which hostile names cannot drive the terminal', async () => {
+    const { t, out } = terminal();
+    expect(await run(['list'], t, world().create)).toBe(0);
+    const text = out.join('\n');
+    expect(text).toContain('x\\x1b[2J$(reboot)`id`\\x0a"');
+    expect(text).not.toContain('\u001b');
+    expect(text).toMatch(/online: +yes/);
+  });
+});
+
+describe('netbearer open', () => {
+  it('opens by name, holds, closes and exits 0', async () => {
+    const { t, out } = terminal();
+    const { create } = world();
+    expect(await run(['open', 'far', '--hold', '10'], t, create)).toBe(1);
+    const ok = terminal();
+    expect(await run(['open', 'sim:twin-a', '--hold', '20'], ok.t, create)).toBe(0);
+    expect(ok.out).toEqual([
+      'opening twin (sim:twin-a), state Disconnected',
+      'state: Connecting',
+      'state: Connected',
+      'opened on sim:twin-a',
+      'state: Closing',
+      'state: Disconnected',
+      'closed',
+    ]);
+    expect(out[0]).toContain('far');
+  });
+
+  it('exits 1 with the error name and message when the session fails', async () => {
+    const { t, err } = terminal();
+    const { w, create, ids } = world();
+    w.failNextConnect(ids.twinA, 'ConnectError', 'no carrier');
+    expect(await run(['open', ids.twinA, '--hold', '10'], t, create)).toBe(1);
+    expect(err).toEqual(['netbearer: UnknownSessionError: no carrier']);
+  });
+
+  it('exits 1 when the link is lost while held', async () => {
+    const { t, err } = terminal();
+    const { w, create, ids } = world();
+    setTimeout(() => w.loseLink(ids.lan), 30);
+    expect(await run(['open', 'lan'], t, create)).toBe(1);
+    expect(err[0]).toMatch(/^netbearer: SessionAbortedError: /);
+  });
+
+  it('refuses an ambiguous or unknown name, naming the identifiers', async () => {
+    const { t, err } = terminal();
+    const { create } = world();
+    expect(await run(['open', 'twin'], t, create)).toBe(1);
+    expect(err[0]).toContain('sim:twin-a, sim:twin-b');
+    expect(await run(['open', 'nowhere'], t, create)).toBe(1);
+  });
+
+  it('holds until interrupted, then stops for everyone with --stop', async () => {
+    const interrupt = new AbortController();
+    const { t, out } = terminal(interrupt.signal);
+    const { w, create, ids } = world();
+    setTimeout(() => interrupt.abort(), 30);
+    expect(await run(['open', 'lan', '--stop'], t, create)).toBe(0);
+    expect(out.at(-1)).toBe('stopped');
+    expect(w.state(ids.lan)).toBe('Discovered');
+  });
+});
+
+describe('netbearer watch', () => {
+  it('prints events as JSON lines until interrupted', async () => {
+    const interrupt = new AbortController();
+    const { t, out } = terminal(interrupt.signal);
+    const { w, create, ids } = world();
+    setTimeout(() => w.loseLink(ids.lan), 10);
+    setTimeout(() => interrupt.abort(), 40);
+    expect(await run(['watch', '--json'], t, create)).toBe(0);
+    const events = out.map((l) => JSON.parse(l));
+    expect(events[0]).toMatchObject({ event: 'watching', engine: 'simulated', online: true });
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        event: 'configurationChanged',
+        identifier: ids.lan,
+        state: 'Discovered',
+      }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({ event: 'onlineStateChanged', online: false }),
+    );
+  });
+});
+
+describe('usage', () => {
+  it.each([
+    [[], 2],
+    [['--help'], 0],
+    [['list', '--help'], 0],
+    [['frobnicate'], 2],
+    [['list', '--frob'], 2],
+    [['list', 'extra'], 2],
+    [['open'], 2],
+    [['open', 'x', '--timeout', '-5'], 2],
+    [['open', 'x', '--hold', '1e3'], 2],
+    [['list', '--engine', 'bogus'], 2],
+  ])('netbearer %j exits %i', async (args, code) => {
+    const { t, out, err } = terminal();
+    expect(await run(args, t, world().create)).toBe(code);
+    expect((code === 0 ? out : err).join('\n')).toMatch(/usage: netbearer/);
+  });
+});
