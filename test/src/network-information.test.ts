@@ -5,7 +5,9 @@ import { flush } from './support/flush.js';
 
 describe('network information (Qt 6 QNetworkInformation)', () => {
   it('claims nothing an engine does not know', async () => {
-    const manager = await NetworkConfigurationManager.create({ engines: [new SimulatedWorld().engine()] });
+    const manager = await NetworkConfigurationManager.create({
+      engines: [new SimulatedWorld().engine()],
+    });
     expect(manager.supports('Reachability')).toBe(false);
     expect(manager.reachability()).toBe('Unknown');
     expect(manager.isBehindCaptivePortal()).toBe(false);

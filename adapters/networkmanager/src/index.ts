@@ -1,1 +1,8 @@
-export {};
+export { DBusCallError } from './dbus-client.js';
+export { NmReplyError } from './dbus-values.js';
+export {
+  createNetworkManagerEngine,
+  NetworkManagerEngine,
+  type NetworkManagerEngineOptions,
+} from './engine.js';
+export { engineName, parseIdentifier, profileIdentifier, wifiIdentifier } from './identifiers.js';

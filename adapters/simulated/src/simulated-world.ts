@@ -299,7 +299,7 @@ export class SimulatedWorld {
   /** @internal */
   statistics(identifier: string) {
     const entry = this.#entries.get(identifier);
-    if (!entry || entry.state !== 'Active') return undefined;
+    if (entry?.state !== 'Active') return undefined;
     return { bytesReceived: entry.bytesReceived, bytesWritten: entry.bytesWritten };
   }
   /** @internal */
