@@ -1,0 +1,192 @@
+import {
+  type Capability,
+  type Engine,
+  type EngineConfiguration,
+  EngineError,
+  type EngineSink,
+  type NetworkInformationFeature,
+  type TrafficStatistics,
+} from '@netbearer/core';
+import { identifierOf } from './classify.js';
+import { byIdentifier, type ConfigurationMap, reportDifferences } from './diff.js';
+import {
+  chooseMethod,
+  type InventoryMethod,
+  type InventorySource,
+  isLinuxLike,
+  takeInventory,
+} from './inventory.js';
+import { type GenericEngineOptions, resolveOptions, type WatchMode } from './options.js';
+import { readLinkStatistics } from './sysfs.js';
+import { ChangeWatcher, type WatcherOptions, type WatchKind } from './watcher.js';
+
+/** The generic engine, plus what it is watching with (for diagnostics and tests). */
+export interface GenericEngine extends Engine {
+  readonly watching: WatchKind;
+}
+
+type Phase = 'new' | 'starting' | 'started' | 'disposed';
+
+class Generic implements GenericEngine {
+  readonly name = 'generic';
+  readonly #source: InventorySource;
+  readonly #watchMode: WatchMode;
+  readonly #watcherOptions: WatcherOptions;
+  #method: InventoryMethod;
+  #phase: Phase = 'new';
+  #sink: EngineSink | undefined;
+  #current: ConfigurationMap = new Map();
+  #defaultInterface: string | undefined;
+  #watcher: ChangeWatcher | undefined;
+  #running: Promise<boolean> | undefined;
+  #queued: Promise<boolean> | undefined;
+
+  constructor(source: InventorySource, watchMode: WatchMode, watcher: WatcherOptions) {
+    this.#source = source;
+    this.#watchMode = watchMode;
+    this.#watcherOptions = watcher;
+    this.#method = isLinuxLike(source.platform) ? 'sysfs' : 'interfaces';
+  }
+
+  get watching(): WatchKind {
+    return this.#watcher?.kind ?? 'none';
+  }
+
+  /** Counters come from sysfs; interfaces cannot be started or stopped from here. */
+  capabilities(): readonly Capability[] {
+    return this.#method === 'sysfs' ? ['DataStatistics'] : [];
+  }
+
+  async start(sink: EngineSink): Promise<readonly EngineConfiguration[]> {
+    if (this.#phase !== 'new') {
+      const why = this.#phase === 'disposed' ? 'it was disposed' : 'it was already started';
+      throw new EngineError('EngineUnavailable', `The generic engine cannot start: ${why}.`);
+    }
+    this.#phase = 'starting';
+    this.#method = await chooseMethod(this.#source);
+    // Watch before the first reading, so a change during it still causes another one.
+    const watcher = await ChangeWatcher.start(
+      this.#effectiveWatchMode(),
+      () => this.#refresh(),
+      this.#watcherOptions,
+    );
+    this.#watcher = watcher;
+    try {
+      this.#assertLive();
+      await this.#refresh();
+      this.#assertLive();
+    } catch (error) {
+      await watcher.stop();
+      throw error;
+    }
+    this.#phase = 'started';
+    this.#sink = sink;
+    return [...this.#current.values()];
+  }
+
+  /** Re-reads the machine and reports what changed; resolves once the sink has heard it. */
+  async requestUpdate(): Promise<void> {
+    if (this.#phase !== 'started') {
+      throw new EngineError(
+        'EngineUnavailable',
+        `The generic engine is not running: ${this.#phase}.`,
+      );
+    }
+    await this.#refresh();
+  }
+
+  async connect(identifier: string): Promise<void> {
+    throw notSupported('bring up', identifier);
+  }
+
+  async disconnect(identifier: string): Promise<void> {
+    throw notSupported('take down', identifier);
+  }
+
+  statistics(identifier: string): TrafficStatistics | undefined {
+    const configuration = this.#current.get(identifier);
+    if (this.#method !== 'sysfs' || !configuration) return undefined;
+    return readLinkStatistics(this.#source.sysfsRoot, configuration.name);
+  }
+
+  defaultConfiguration(): string | null {
+    const name = this.#defaultInterface;
+    return name === undefined ? null : identifierOf(name);
+  }
+
+  /** Interfaces and addresses say nothing true about reachability, portals or metering. */
+  supportedFeatures(): readonly NetworkInformationFeature[] {
+    return [];
+  }
+
+  async dispose(): Promise<void> {
+    this.#phase = 'disposed';
+    this.#sink = undefined;
+    const watcher = this.#watcher;
+    this.#watcher = undefined;
+    await watcher?.stop();
+  }
+
+  // Elsewhere `ip`, if there is one at all, has no monitor (iproute2mac) or is something else.
+  #effectiveWatchMode(): WatchMode {
+    if (this.#watchMode === 'auto' && !isLinuxLike(this.#source.platform)) return 'poll';
+    return this.#watchMode;
+  }
+
+  #assertLive(): void {
+    if (this.#phase === 'disposed') {
+      throw new EngineError('EngineUnavailable', 'The generic engine was disposed while starting.');
+    }
+  }
+
+  /** One reading at a time; a call during a reading gets the next one, shared by all callers. */
+  #refresh(): Promise<boolean> {
+    if (this.#running) {
+      this.#queued ??= this.#running
+        .catch(() => false)
+        .then(() => {
+          this.#queued = undefined;
+          return this.#refresh();
+        });
+      return this.#queued;
+    }
+    const run: Promise<boolean> = this.#read().finally(() => {
+      if (this.#running === run) this.#running = undefined;
+    });
+    this.#running = run;
+    return run;
+  }
+
+  async #read(): Promise<boolean> {
+    const inventory = await takeInventory(this.#source, this.#method).catch((error: unknown) => {
+      throw new EngineError(
+        'InterfaceLookupError',
+        `Cannot list the network interfaces in ${this.#source.sysfsRoot}: ${describe(error)}`,
+        { cause: error },
+      );
+    });
+    if (this.#phase === 'disposed') return false;
+    const before = this.#current;
+    this.#current = byIdentifier(inventory.configurations);
+    this.#defaultInterface = inventory.defaultInterface;
+    return reportDifferences(before, this.#current, this.#sink);
+  }
+}
+
+function notSupported(action: string, identifier: string): EngineError {
+  return new EngineError(
+    'OperationNotSupported',
+    `The generic engine cannot ${action} ${JSON.stringify(identifier)}: it only observes ` +
+      'interfaces; the system brings them up and down.',
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The generic engine: every network interface of the machine as an access point. */
+export function createGenericEngine(options: GenericEngineOptions = {}): GenericEngine {
+  const { source, watchMode, watcher } = resolveOptions(options);
+  return new Generic(source, watchMode, watcher);
+}

@@ -1,0 +1,143 @@
+/**
+ * The generic engine behind core's public API (NetworkConfigurationManager, NetworkSession),
+ * in a child process inside its own network namespace.
+ */
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type ChildMessage, EngineProcess, requireBuild } from './engine-process.js';
+import { deleteNamespaces, NamespacePair, requireRoot } from './netns.js';
+
+interface Described {
+  readonly identifier: string;
+  readonly state: string;
+  readonly isVirtual: boolean;
+}
+interface Overview {
+  readonly all: Described[];
+  readonly isOnline: boolean;
+  readonly defaultConfiguration: string;
+}
+interface SessionView {
+  readonly opened?: boolean;
+  readonly state: string;
+  readonly isOpen: boolean;
+  readonly error: string;
+  readonly interface: string | null;
+  readonly bytesReceived: number;
+}
+
+const event =
+  (name: string, check: (e: ChildMessage) => boolean = () => true) =>
+  (e: ChildMessage) =>
+    e.event === name && check(e);
+
+let ns: NamespacePair;
+let created: NamespacePair | undefined; // what afterEach must delete, even after a failure
+let child: EngineProcess | undefined;
+
+beforeEach(async () => {
+  // In each test, not once: without root or a build, every test must fail, none be skipped.
+  requireRoot();
+  requireBuild();
+  created = ns = await NamespacePair.create(`nbgc${process.pid}`);
+  await ns.veth('nbv0', 'nbp0');
+  await ns.veth('nbv1', 'nbp1');
+  await ns.inPeer('addr', 'add', '10.214.0.2/24', 'dev', 'nbp0');
+  await ns.inPeer('link', 'set', 'nbp0', 'up');
+  await ns.inEngine('addr', 'add', '10.214.0.1/24', 'dev', 'nbv0');
+  await ns.inEngine('link', 'set', 'nbv0', 'up');
+  child = new EngineProcess(ns.engine);
+});
+
+afterEach(async () => {
+  child?.kill();
+  child = undefined;
+  await created?.delete();
+  created = undefined;
+});
+
+afterAll(async () => {
+  await deleteNamespaces(`nbgc${process.pid}`);
+});
+
+/** The manager over a fresh engine, once nbv0 is Active (operstate follows carrier late). */
+async function managerWithActiveLink(engine: EngineProcess): Promise<Overview> {
+  let overview = await engine.request<Overview>('manager', { options: {} });
+  if (overview.all.find((c) => c.identifier === 'generic:nbv0')?.state !== 'Active') {
+    await engine.waitFor(
+      'nbv0 Active',
+      event(
+        'manager.configurationChanged',
+        (e) => (e.configuration as Described).state === 'Active',
+      ),
+    );
+    overview = await engine.request<Overview>('configurations');
+  }
+  return overview;
+}
+
+describe('generic engine through core', () => {
+  it('lists configurations, and is online only through a link that is not a side network', async () => {
+    const engine = child!;
+    const overview = await managerWithActiveLink(engine);
+    expect(overview.all.map((c) => [c.identifier, c.state, c.isVirtual])).toEqual([
+      ['generic:nbv0', 'Active', true],
+      ['generic:nbv1', 'Defined', true],
+    ]);
+    expect(overview.isOnline).toBe(false);
+
+    await ns.inEngine('route', 'add', 'default', 'via', '10.214.0.2');
+    await engine.waitFor(
+      'online',
+      event('manager.onlineStateChanged', (e) => e.online === true),
+    );
+    const online = await engine.request<Overview>('configurations');
+    expect(online.isOnline).toBe(true);
+    expect(online.defaultConfiguration).toBe('generic:nbv0');
+  });
+
+  it('opens a session on an Active link, refuses a Defined one, cannot stop, aborts on link loss', async () => {
+    const engine = child!;
+    await managerWithActiveLink(engine);
+
+    const a = await engine.request<SessionView>('open', { identifier: 'generic:nbv0', name: 'a' });
+    expect(a).toMatchObject({ opened: true, state: 'Connected', isOpen: true, interface: 'nbv0' });
+    expect(a.bytesReceived).toBeGreaterThanOrEqual(0);
+
+    const b = await engine.request<SessionView>('open', { identifier: 'generic:nbv1', name: 'b' });
+    expect(b).toMatchObject({
+      opened: false,
+      state: 'NotAvailable',
+      error: 'InvalidConfigurationError',
+    });
+
+    await engine.request('stop', { name: 'a' });
+    await engine.waitFor(
+      'stop refused',
+      event('session.error', (e) => e.name === 'a' && e.error === 'OperationNotSupportedError'),
+    );
+    // Whether core passes through Closing on the way is core's business; it must end Connected.
+    await vi.waitFor(
+      async () => {
+        const view = await engine.request<SessionView>('session', { name: 'a' });
+        expect(view).toMatchObject({ state: 'Connected', isOpen: true });
+      },
+      { timeout: 2000, interval: 50 },
+    );
+
+    await ns.inPeer('link', 'set', 'nbp0', 'down');
+    await engine.waitFor(
+      'closed',
+      event('session.closed', (e) => e.name === 'a'),
+    );
+    await engine.waitFor(
+      'aborted',
+      event('session.error', (e) => e.name === 'a' && e.error === 'SessionAbortedError'),
+    );
+    const after = await engine.request<SessionView>('session', { name: 'a' });
+    expect(after).toMatchObject({ isOpen: false, interface: null });
+
+    await engine.request('disposeManager');
+    engine.endInput();
+    expect(await engine.exited).toEqual({ code: 0, signal: null });
+  });
+});

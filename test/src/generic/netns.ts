@@ -1,0 +1,106 @@
+/**
+ * Network namespaces and veth pairs for the generic engine's kernel tests. Links are created
+ * directly inside the namespaces (`ip link add X netns A type veth peer name Y netns B`), so
+ * nothing ever appears on the host. Everything runs through argv, never a shell.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Fails, with the reason, where the kernel tests cannot run: they must not pass unrun. */
+export function requireRoot(): void {
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      'The generic engine kernel tests need root (ip netns, veth); run them as root.',
+    );
+  }
+  try {
+    execFileSync('ip', ['-V'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('The generic engine kernel tests need iproute2 (`ip`) on PATH.');
+  }
+}
+
+export async function ip(...args: string[]): Promise<string> {
+  try {
+    return (await run('ip', args, { timeout: 10_000 })).stdout;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new Error(`ip ${args.join(' ')} failed: ${stderr.trim() || String(error)}`);
+  }
+}
+
+/** Deletes every namespace whose name starts with `prefix`: the last line of cleanup. */
+export async function deleteNamespaces(prefix: string): Promise<void> {
+  const list = await ip('netns', 'list').catch(() => '');
+  for (const line of list.split('\n')) {
+    const name = line.split(' ')[0];
+    if (name?.startsWith(prefix)) await ip('netns', 'del', name).catch(() => {});
+  }
+}
+
+/** Two namespaces: `engine`, where the engine runs, and `peer`, the far ends of its links. */
+export class NamespacePair {
+  private constructor(
+    readonly engine: string,
+    readonly peer: string,
+  ) {}
+
+  static async create(tag: string): Promise<NamespacePair> {
+    const pair = new NamespacePair(`${tag}-e`, `${tag}-p`);
+    await pair.delete();
+    try {
+      await ip('netns', 'add', pair.engine);
+      await ip('netns', 'add', pair.peer);
+    } catch (error) {
+      await pair.delete();
+      throw error;
+    }
+    return pair;
+  }
+
+  /** A veth pair: `name` in the engine namespace, `peerName` in the peer namespace; both down. */
+  async veth(name: string, peerName: string): Promise<void> {
+    await ip(
+      'link',
+      'add',
+      name,
+      'netns',
+      this.engine,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      peerName,
+      'netns',
+      this.peer,
+    );
+  }
+
+  /** `ip` inside the engine namespace. */
+  inEngine(...args: string[]): Promise<string> {
+    return ip('-n', this.engine, ...args);
+  }
+
+  inPeer(...args: string[]): Promise<string> {
+    return ip('-n', this.peer, ...args);
+  }
+
+  /** Runs a program inside the engine namespace. */
+  async execInEngine(file: string, args: readonly string[]): Promise<string> {
+    return (await run('ip', ['netns', 'exec', this.engine, file, ...args], { timeout: 10_000 }))
+      .stdout;
+  }
+
+  async delete(): Promise<void> {
+    for (const name of [this.engine, this.peer]) {
+      await ip('netns', 'del', name).catch(() => {});
+    }
+  }
+
+  async exists(): Promise<boolean> {
+    const list = await ip('netns', 'list');
+    return list.split('\n').some((line) => line.split(' ')[0] === this.engine);
+  }
+}
