@@ -16,7 +16,7 @@ describe('the netbearer command on this machine', () => {
 
   it('lists this machine on the detected engine, falling back to generic without NetworkManager', async () => {
     // A bus address where nothing listens: NetworkManager cannot answer, so auto picks generic.
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent/netbearer-test-bus',
     };
