@@ -3,6 +3,7 @@
 # Idempotent: does nothing when every tool is already there. Starts no service: the Debian
 # packages have no SysV init scripts and systemd is not running on these machines.
 set -euo pipefail
+PATH="$PATH:/usr/sbin:/sbin"  # NetworkManager and ip live in sbin, often not on a user PATH
 
 tools=(NetworkManager nmcli dnsmasq dbus-daemon busctl ip unshare)
 packages=(network-manager dnsmasq-base dbus iproute2 util-linux)

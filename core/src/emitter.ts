@@ -33,8 +33,19 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     return this;
   }
 
+  /**
+   * Calls every listener, even after one throws: a throwing listener is reported as an
+   * uncaught exception on its own tick, as Node would, and the others still hear the event.
+   */
   protected emit<K extends keyof Events & string>(event: K, ...args: Events[K]): void {
-    if (this.#emitter.listenerCount(event) === 0) return;
-    this.#emitter.emit(event, ...args);
+    for (const listener of this.#emitter.rawListeners(event)) {
+      try {
+        (listener as Listener<unknown[]>).apply(this, args);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 }

@@ -35,6 +35,12 @@ export interface Engine {
    * SystemSessionSupport the platform may keep it for others); `stop`: down for everyone.
    */
   disconnect(identifier: string, options: DisconnectOptions): Promise<void>;
+  /**
+   * This process starts using an access point that was already up (someone else brought it
+   * up). Engines with SystemSessionSupport count it, so another process's release does not
+   * take the link away; `disconnect(..., 'release')` undoes it.
+   */
+  claim?(identifier: string): void;
   /** Byte counters of an active access point, where the engine has DataStatistics. */
   statistics?(identifier: string): TrafficStatistics | undefined;
   /** Epoch milliseconds at which an active access point came up, if the platform knows. */

@@ -33,19 +33,25 @@ export class Link {
     this.actor = createActor(logic, inspect ? { input, inspect } : { input });
     this.actor.on('failed', ({ failure }) => observer.linkFailed(this, failure));
     this.actor.on('stopRefused', ({ failure }) => observer.stopRefused(this, failure));
+    this.actor.start();
+    // The first observation sets the status; nobody is told, since nobody follows it yet.
+    this.observe();
+    this.status = this.actor.getSnapshot().value;
+    if (this.status === 'Up') this.upSince = Date.now();
     this.actor.subscribe((snapshot) => {
-      const status = snapshot.value;
       this.holders = snapshot.context.holders;
+      const status = snapshot.value;
       if (status === this.status) return;
       if (status === 'Up') this.upSince = Date.now();
       this.status = status;
       observer.linkChanged(this);
+      // A start can fail while the platform reports the link up anyway (someone else
+      // brought it up): look again, so the link follows what is really there.
+      if (status === 'Down' && record.valid && record.state === 'Active') this.observe();
     });
-    this.actor.start();
     linkConfigurators.set(record, (connectTimeout) =>
       this.actor.send({ type: 'CONFIGURE', connectTimeout }),
     );
-    this.observe();
   }
 
   /** Tells the link machine what the engine now reports. */

@@ -106,8 +106,12 @@ export class NetworkConfiguration {
     this.#record.connectTimeout = milliseconds;
     linkConfigurators.get(this.#record)?.(milliseconds);
   }
+  /** Same configuration (Qt's shared-data identity); all invalid default ones are equal. */
   equals(other: NetworkConfiguration): boolean {
-    return NetworkConfiguration.recordOf(other) === this.#record;
+    const theirs = NetworkConfiguration.recordOf(other);
+    if (theirs === this.#record) return true;
+    const blank = (r: ConfigurationRecord) => r.engine === null && r.identifier === '';
+    return blank(theirs) && blank(this.#record);
   }
 
   get #record(): ConfigurationRecord {

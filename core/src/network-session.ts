@@ -70,6 +70,8 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
   #properties: Map<string, unknown> | undefined;
   #autoClose: NodeJS.Timeout | undefined;
   #disposed = false;
+  /** What the current transition emitted, delivered around its state change. */
+  readonly #emittedNow: SessionEmitted[] = [];
 
   constructor(configuration: NetworkConfiguration) {
     super();
@@ -77,7 +79,11 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
     this.#record = NetworkConfiguration.recordOf(configuration);
     this.#environment = environmentOf(this.#record) ?? detachedEnvironment();
     const { host } = this.#environment;
-    const actor = createActor(host.sessionLogic, host.inspect ? { inspect: host.inspect } : {});
+    const input = { configurationValid: this.#record.valid };
+    const actor = createActor(
+      host.sessionLogic,
+      host.inspect ? { input, inspect: host.inspect } : { input },
+    );
     this.#binding = new Binding(this.#record, actor, this);
     actor.start();
     if (this.#record.valid && this.#record.type !== 'Invalid') host.attach(this.#binding);
@@ -136,29 +142,34 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
    */
   waitForOpened(milliseconds = 30_000, options: WaitOptions = {}): Promise<boolean> {
     if (!Number.isInteger(milliseconds) || milliseconds < -1) {
-      throw new InvalidArgumentError(
-        `waitForOpened takes -1 or a whole number of ms, got ${milliseconds}`,
+      return Promise.reject(
+        new InvalidArgumentError(
+          `waitForOpened takes -1 or a whole number of ms, got ${milliseconds}`,
+        ),
       );
     }
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
     const { isOpen, opening } = this.#context();
     if (isOpen) return Promise.resolve(true);
     if (!opening || this.#disposed) return Promise.resolve(false);
-    options.signal?.throwIfAborted();
     // Settles from the delivered events, so whoever awaits it has seen them in order.
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const opened = () => finish(true);
       const failed = () => finish(false);
       const stopped = this.#binding.actor.subscribe({ complete: failed });
-      const finish = (result: boolean) => {
+      const cleanUp = () => {
         this.off('opened', opened).off('error', failed).off('closed', failed);
         stopped.unsubscribe();
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', abort);
+      };
+      const finish = (result: boolean) => {
+        cleanUp();
         resolve(result);
       };
       const abort = () => {
-        finish(false);
+        cleanUp();
         reject(options.signal?.reason);
       };
       this.on('opened', opened).on('error', failed).on('closed', failed);
@@ -286,8 +297,7 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
   #emitted(event: SessionEmitted): void {
     if (event.type === 'opened') this.#armAutoClose();
     if (event.type === 'closed') clearTimeout(this.#autoClose);
-    const deliver = this.#deliveryOf(event);
-    this.#post(deliver);
+    this.#emittedNow.push(event);
   }
 
   #deliveryOf(event: SessionEmitted): () => void {
@@ -307,11 +317,18 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
     }
   }
 
+  /**
+   * After each transition: what it emitted, in Qt's order — opened or closed before the state
+   * change, errors after it (link loss: closed, stateChanged, SessionAbortedError).
+   */
   #changed(state: SessionState): void {
+    const emitted = this.#emittedNow.splice(0);
+    for (const e of emitted) if (e.type !== 'error') this.#post(this.#deliveryOf(e));
     if (state !== this.#state) {
       this.#state = state;
       this.#post(() => this.emit('stateChanged', state));
     }
+    for (const e of emitted) if (e.type === 'error') this.#post(this.#deliveryOf(e));
     this.#environment.host.afterTransition(this.#binding);
     this.usagePoliciesMayHaveChanged();
   }

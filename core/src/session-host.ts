@@ -37,7 +37,10 @@ export class Binding {
   readonly holds = new Set<Link>();
   sent: LinkStatus | null = null;
   targetSeen: LinkStatus | null = null;
+  /** The last engine-reported roam offered, so one report is offered once. */
   offered: string | null = null;
+  /** Service network members as last considered for a roam: only a change is news. */
+  readonly members = new Map<string, LinkStatus>();
 
   constructor(
     readonly record: ConfigurationRecord,
@@ -106,6 +109,10 @@ export class SessionHost implements LinkObserver {
       },
     });
     this.linkLogic = linkMachine.provide({
+      actions: {
+        claim: ({ context }) =>
+          this.records.record(context.identifier)?.engine?.claim?.(context.identifier),
+      },
       actors: {
         connect: fromPromise(async ({ input, signal }) => {
           const record = this.records.record(input.identifier);
@@ -185,7 +192,10 @@ export class SessionHost implements LinkObserver {
   // LinkObserver
 
   linkChanged(link: Link): void {
-    if (link.holders === 0) for (const b of this.#bindings.values()) b.holds.delete(link);
+    // A link that went down dropped its holders (lost, failed, stopped): so do the sessions.
+    if (link.status === 'Down' || link.status === 'Unavailable' || link.status === 'Removed') {
+      for (const b of this.#bindings.values()) b.holds.delete(link);
+    }
     this.refresh();
   }
 
@@ -193,9 +203,10 @@ export class SessionHost implements LinkObserver {
     for (const b of this.#bindings.values()) {
       b.holds.delete(link);
       if (b.target === link) {
-        b.targetSeen = link.status;
+        // A failed start ends Down: that is not news to report a second time.
+        b.targetSeen = 'Down';
         b.actor.send({ type: 'ROAM_TARGET_FAILED', failure });
-      } else if (b.active === link) {
+      } else if (this.#follows(b, link)) {
         b.actor.send({ type: 'CONNECT_FAILED', failure });
       }
     }
@@ -232,6 +243,8 @@ export class SessionHost implements LinkObserver {
   afterTransition(b: Binding): void {
     this.#drain();
     this.#settle(b);
+    // A service network session that just opened on a lesser member hears of a better one.
+    this.#offerServiceNetworkRoam(b);
   }
 
   #drain(): void {
@@ -252,6 +265,7 @@ export class SessionHost implements LinkObserver {
     b.holds.clear();
     b.target = null;
     b.resolved = null;
+    b.members.clear();
     const home = this.#home(b);
     if (b.active !== home) {
       b.active = home;
@@ -275,11 +289,13 @@ export class SessionHost implements LinkObserver {
   }
 
   #followed(b: Binding): LinkStatus {
-    if (b.active) return b.active.status;
+    // A service network outlives its members: with its member gone, follow the network.
+    const memberGone = b.active?.status === 'Removed' && b.effective.type === 'ServiceNetwork';
+    if (b.active && !memberGone) return b.active.status;
     const record = b.effective;
     if (!record.valid) return 'Removed';
     if (record.type === 'UserChoice') return statusOf(record, undefined);
-    if (record.type !== 'ServiceNetwork') return 'Removed';
+    if (record.type !== 'ServiceNetwork') return statusOf(record, this.#links.get(record));
     const statuses = new Set(this.#children(record).map((link) => link.status));
     return summaryOrder.find((status) => statuses.has(status)) ?? 'Unavailable';
   }
@@ -292,17 +308,26 @@ export class SessionHost implements LinkObserver {
   #sync(b: Binding): void {
     const status = this.#followed(b);
     if (status === b.sent) return;
+    const before = b.sent;
     b.sent = status;
+    // A service network that was connecting and no longer is, without coming up: the member
+    // being brought up went away, which for the network is a failed connect.
+    const gaveUp = before === 'Starting' && status !== 'Up' && status !== 'Stopping';
+    if (gaveUp && b.effective.type === 'ServiceNetwork') {
+      b.actor.send({
+        type: 'CONNECT_FAILED',
+        failure: { error: 'UnknownSessionError', message: 'The member being connected went away.' },
+      });
+    }
     b.actor.send(statusEvents[status]);
   }
 
   #syncTarget(b: Binding): void {
     const target = b.target;
     if (!target || target.status === b.targetSeen) return;
-    const before = b.targetSeen;
     b.targetSeen = target.status;
     if (target.status === 'Up') b.actor.send({ type: 'ROAM_TARGET_UP' });
-    else if (before === 'Up' || target.status === 'Removed' || target.status === 'Unavailable') {
+    else if (target.status !== 'Starting' && target.status !== 'Stopping') {
       b.actor.send({
         type: 'ROAM_TARGET_FAILED',
         failure: { error: 'RoamingError', message: 'The new configuration went away.' },
@@ -331,7 +356,7 @@ export class SessionHost implements LinkObserver {
     }
     const record = b.effective;
     if (record.type === 'ServiceNetwork') {
-      const child = this.#bestChild(record, true);
+      const child = this.#bestChild(record);
       if (!child) {
         this.#refuse(b, 'No member of the service network is available.');
         return;
@@ -362,8 +387,14 @@ export class SessionHost implements LinkObserver {
   }
 
   #stop(b: Binding): void {
-    const link = this.linkFor(b) ?? b.active;
-    link?.actor.send({ type: 'STOP' });
+    if (b.active) {
+      b.active.actor.send({ type: 'STOP' });
+      return;
+    }
+    // A service network nobody here opened: stopping it stops every member that is up.
+    for (const link of this.#children(b.effective)) {
+      if (link.status === 'Up' || link.status === 'Starting') link.actor.send({ type: 'STOP' });
+    }
   }
 
   #acquireTarget(b: Binding, identifier: string | undefined): void {
@@ -399,16 +430,19 @@ export class SessionHost implements LinkObserver {
     b.offered = null;
     this.#unhold(b, old);
     b.sent = b.active?.status ?? null;
+    this.#viewMembers(b);
   }
 
   /**
-   * The member a service network session should use: with `preferUp`, the most preferred one
-   * that is up, else the most preferred one that can be brought up.
+   * The member a service network session opens on: the most preferred one that is up (no
+   * wait), else the most preferred one that can be brought up.
    */
-  #bestChild(record: ConfigurationRecord, preferUp: boolean): Link | undefined {
+  #bestChild(record: ConfigurationRecord): Link | undefined {
     const children = this.#children(record);
-    const up = preferUp ? children.find((link) => link.status === 'Up') : undefined;
-    return up ?? children.find((link) => link.status === 'Up' || link.status === 'Down');
+    return (
+      children.find((link) => link.status === 'Up') ??
+      children.find((link) => link.status === 'Down')
+    );
   }
 
   #offerServiceNetworkRoam(b: Binding): void {
@@ -416,12 +450,31 @@ export class SessionHost implements LinkObserver {
     const current = b.active;
     if (record.type !== 'ServiceNetwork' || !current || !b.isOpen) return;
     if (b.actor.getSnapshot().context.roam) return;
-    const best = this.#bestChild(record, false);
-    if (!best || best === current) return;
     const children = this.#children(record);
     const upgrade = current.status === 'Up' || current.status === 'Stopping';
-    if (upgrade && children.indexOf(best) > children.indexOf(current)) return;
-    this.#offer(b, best.record.identifier, best.status === 'Up', upgrade);
+    // Still up: only a more preferred member is better. Lost: any other usable member,
+    // one that is up first (a seamless move).
+    const others = children.filter((link) => link !== current);
+    const usable = (link: Link) => link.status === 'Up' || link.status === 'Down';
+    const best = upgrade
+      ? children.slice(0, children.indexOf(current)).find(usable)
+      : (others.find((link) => link.status === 'Up') ?? others.find(usable));
+    // A member is offered when it changes (comes in reach, comes up), not for being there:
+    // one already offered, or already in view when the session moved, is no news.
+    const id = best?.record.identifier;
+    if (!best || !id || b.members.get(id) === best.status) return;
+    b.members.set(id, best.status);
+    const forced = !b.owner.takesPartInRoaming();
+    if (forced && !record.hasCapability('ForcedRoaming')) return;
+    this.#send(b, best.record.identifier, best.status === 'Up', upgrade, forced);
+  }
+
+  /** Remembers how the members of a service network look from where the session now is. */
+  #viewMembers(b: Binding): void {
+    b.members.clear();
+    if (b.effective.type !== 'ServiceNetwork') return;
+    for (const link of this.#children(b.effective))
+      b.members.set(link.record.identifier, link.status);
   }
 
   #offer(b: Binding, to: string, seamless: boolean, upgrade: boolean): void {
@@ -430,6 +483,10 @@ export class SessionHost implements LinkObserver {
     const forced = !b.owner.takesPartInRoaming();
     if (forced && !b.effective.hasCapability('ForcedRoaming')) return;
     b.offered = key;
+    this.#send(b, to, seamless, upgrade, forced);
+  }
+
+  #send(b: Binding, to: string, seamless: boolean, upgrade: boolean, forced: boolean): void {
     b.actor.send({ type: 'BETTER_CONFIGURATION', configuration: to, seamless, upgrade, forced });
   }
 }

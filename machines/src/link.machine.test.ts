@@ -21,7 +21,9 @@ function link(options: { canStop?: boolean; connectTimeout?: number } = {}) {
     <I>(list: Pending<I>[]) =>
     ({ input, signal }: { input: I; signal: AbortSignal }) =>
       new Promise<void>((resolve, reject) => list.push({ input, signal, resolve, reject }));
+  const claims: string[] = [];
   const logic = linkMachine.provide({
+    actions: { claim: ({ context }) => claims.push(context.identifier) },
     actors: {
       connect: fromPromise(pending(connects)),
       disconnect: fromPromise(pending(disconnects)),
@@ -47,7 +49,7 @@ function link(options: { canStop?: boolean; connectTimeout?: number } = {}) {
   const send = (...events: Parameters<typeof actor.send>[0][]) => {
     for (const e of events) actor.send(e);
   };
-  return { actor, connects, disconnects, emitted, failures, state, holders, send };
+  return { actor, connects, disconnects, emitted, failures, claims, state, holders, send };
 }
 
 const settle = () => vi.advanceTimersByTimeAsync(0);
@@ -95,6 +97,22 @@ describe('link machine', () => {
     l.connects[0]!.resolve();
     await settle();
     expect(l.state()).toBe('Up');
+  });
+
+  it('claims a link someone else brought up when its first holder here joins', () => {
+    const l = link();
+    l.send({ type: 'OBSERVED', state: 'Active' }, { type: 'ACQUIRE' }, { type: 'ACQUIRE' });
+    expect(l.claims).toEqual(['ap']);
+    expect(l.connects).toHaveLength(0);
+  });
+
+  it('ends down when the roll-back of a start is refused: it never came up', async () => {
+    const l = link();
+    l.send({ type: 'OBSERVED', state: 'Discovered' }, { type: 'ACQUIRE' }, { type: 'STOP' });
+    l.disconnects[0]!.reject(new Error('busy'));
+    await settle();
+    expect([l.state(), l.holders()]).toEqual(['Down', 0]);
+    expect(l.emitted).toEqual([]);
   });
 
   it('withdraws a start when its last holder lets go, and rolls back', async () => {

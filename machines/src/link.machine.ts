@@ -24,6 +24,8 @@ export interface LinkContext {
   readonly canStop: boolean;
   readonly connectTimeout: number;
   readonly mode: 'release' | 'stop';
+  /** The stop under way interrupted a start: the link never came up. */
+  readonly aborting: boolean;
 }
 
 export type LinkEvent =
@@ -93,9 +95,11 @@ export const linkMachine = setup({
     discovered: ({ event }) => observed(event) === 'Discovered',
     unreachable: ({ event }) => observed(event) === 'Defined' || observed(event) === 'Undefined',
     lastHolder: ({ context }) => context.holders <= 1,
+    unheld: ({ context }) => context.holders === 0,
     canStop: ({ context }) => context.canStop,
     keepsHolders: ({ context }) => context.holders - context.doomed > 0,
     stopping: ({ context }) => context.mode === 'stop',
+    aborting: ({ context }) => context.aborting,
   },
   actions: {
     addHolder: assign({ holders: ({ context }) => context.holders + 1 }),
@@ -108,6 +112,8 @@ export const linkMachine = setup({
       doomed: 0,
     })),
     cancelStop: assign({ doomed: 0 }),
+    markAborting: assign({ aborting: true }),
+    clearAborting: assign({ aborting: false }),
     configure: assign(({ context, event }) => {
       if (event.type !== 'CONFIGURE') return {};
       return {
@@ -116,6 +122,8 @@ export const linkMachine = setup({
       };
     }),
     refuseStop: emit({ type: 'stopRefused', failure: notSupported }),
+    // Performed by the host: this process now uses a link it did not bring up itself.
+    claim: () => {},
   },
 }).createMachine({
   id: 'link',
@@ -127,6 +135,7 @@ export const linkMachine = setup({
     canStop: input.canStop,
     connectTimeout: input.connectTimeout,
     mode: 'release',
+    aborting: false,
   }),
   on: {
     REMOVED: { target: '.Removed', actions: 'dropHolders' },
@@ -185,10 +194,14 @@ export const linkMachine = setup({
       on: {
         ACQUIRE: { actions: 'addHolder' },
         RELEASE: [
-          { guard: 'lastHolder', target: 'Stopping', actions: ['removeHolder', 'markRelease'] },
+          {
+            guard: 'lastHolder',
+            target: 'Stopping',
+            actions: ['removeHolder', 'markRelease', 'markAborting'],
+          },
           { actions: 'removeHolder' },
         ],
-        STOP: { target: 'Stopping', actions: 'markStop' },
+        STOP: { target: 'Stopping', actions: ['markStop', 'markAborting'] },
         // The engine may report the link active before its connect resolves; leaving now
         // would abort that connect, which engines take as "roll back". The promise decides.
         // Out of reach, though, the start is over: sessions learn why from Unavailable.
@@ -197,17 +210,17 @@ export const linkMachine = setup({
     },
     Up: {
       on: {
-        ACQUIRE: { actions: 'addHolder' },
+        ACQUIRE: [{ guard: 'unheld', actions: ['addHolder', 'claim'] }, { actions: 'addHolder' }],
         RELEASE: [
           {
             guard: and(['lastHolder', 'canStop']),
             target: 'Stopping',
-            actions: ['removeHolder', 'markRelease'],
+            actions: ['removeHolder', 'markRelease', 'clearAborting'],
           },
           { actions: 'removeHolder' },
         ],
         STOP: [
-          { guard: 'canStop', target: 'Stopping', actions: 'markStop' },
+          { guard: 'canStop', target: 'Stopping', actions: ['markStop', 'clearAborting'] },
           { actions: 'refuseStop' },
         ],
         OBSERVED: [
@@ -225,6 +238,8 @@ export const linkMachine = setup({
           { target: 'Down', actions: 'finishStop' },
         ],
         onError: [
+          // Rolling back a start that failed to roll back: it never came up all the same.
+          { guard: 'aborting', target: 'Down', actions: 'finishStop' },
           {
             guard: 'stopping',
             target: 'Up',

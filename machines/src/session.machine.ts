@@ -40,6 +40,11 @@ export interface SessionContext {
   readonly roam: Roam | null;
 }
 
+export interface SessionInput {
+  /** False for a configuration no engine owns: the session is Invalid for good. */
+  readonly configurationValid?: boolean;
+}
+
 export type SessionCommand =
   | { type: 'OPEN' }
   | { type: 'CLOSE' }
@@ -129,6 +134,7 @@ export const sessionMachine = setup({
     context: SessionContext;
     events: SessionEvent;
     emitted: SessionEmitted;
+    input: SessionInput | undefined;
   },
   guards: {
     bindsTo: ({ context, event }, params: { status: LinkStatus }) =>
@@ -218,14 +224,15 @@ export const sessionMachine = setup({
 }).createMachine({
   id: 'session',
   initial: 'Invalid',
-  context: {
+  // A session on a configuration no engine owns reports why from the start, as Qt's does.
+  context: ({ input }) => ({
     bound: false,
     isOpen: false,
     opening: false,
     stopping: false,
-    error: initialFailure,
+    error: input?.configurationValid === false ? failures.invalid : initialFailure,
     roam: null,
-  },
+  }),
   on: {
     // Roaming calls outside their step are misuse: a typed error, never a state change.
     MIGRATE: { actions: fail('notRoaming') },
@@ -265,7 +272,15 @@ export const sessionMachine = setup({
       on: {
         OPEN: { guard: not('opening'), actions: ['markOpening', 'acquire'] },
         CLOSE: { guard: 'opening', actions: ['clearOpening', 'release', 'emitClosed'] },
-        STOP: { target: 'Closing', actions: ['markStopping', 'stopLink'] },
+        STOP: [
+          // Stopping the link one is opening withdraws the open too.
+          {
+            guard: 'opening',
+            target: 'Closing',
+            actions: ['clearOpening', 'markStopping', 'stopLink', 'emitClosed'],
+          },
+          { target: 'Closing', actions: ['markStopping', 'stopLink'] },
+        ],
         LINK_UP: [
           { guard: 'opening', target: 'Connected', actions: ['becomeOpen', 'emitOpened'] },
           { target: 'Connected' },

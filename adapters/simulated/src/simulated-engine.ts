@@ -45,6 +45,10 @@ export class SimulatedEngine implements Engine {
     return this.world.disconnect(this, identifier, options.mode, options.signal);
   }
 
+  claim(identifier: string): void {
+    this.world.claim(this, identifier);
+  }
+
   statistics(identifier: string): TrafficStatistics | undefined {
     return this.world.statistics(identifier);
   }

@@ -324,6 +324,12 @@ export class SimulatedWorld {
     this.#setState(identifier, 'Active');
   }
 
+  /** @internal A process uses a link someone else brought up. */
+  claim(engine: SimulatedEngine, identifier: string): void {
+    const entry = this.#entries.get(identifier);
+    if (entry?.state === 'Active') entry.holders.add(engine);
+  }
+
   /** @internal A process lets a link go, or stops it for everyone. */
   async disconnect(
     engine: SimulatedEngine,
@@ -336,7 +342,10 @@ export class SimulatedWorld {
     if (!this.capabilities.includes('CanStartAndStopInterfaces')) {
       throw new EngineError('OperationNotSupported', 'This world cannot stop interfaces.');
     }
-    await this.#wait(entry, entry.disconnectDelay, signal);
+    // A link lost or removed meanwhile is down, which is all a disconnect wanted.
+    await this.#wait(entry, entry.disconnectDelay, signal).catch((error) => {
+      if (signal.aborted || this.#entries.get(identifier)?.state === 'Active') throw error;
+    });
     const refusal = entry.stopRefusals.shift();
     if (refusal) throw new EngineError(refusal.kind, refusal.message);
     entry.holders.delete(engine);

@@ -66,10 +66,15 @@ export class SessionHarness {
       engines: [this.world.engine()],
       inspect: (event) => this.#inspect(event),
     });
-    this.model.on('*', (e) => this.#modelSaw.push(describe(e)));
+    // The public order of one transition's events: the rest, the state change, then errors.
+    const emitted: string[] = [];
+    this.model.on('*', (e) => emitted.push(describe(e)));
     let last: string = this.model.getSnapshot().value;
     this.model.subscribe(({ value }) => {
+      const now = emitted.splice(0);
+      this.#modelSaw.push(...now.filter((e) => !e.startsWith('error:')));
       if (value !== last) this.#modelSaw.push(`state:${value}`);
+      this.#modelSaw.push(...now.filter((e) => e.startsWith('error:')));
       last = value;
     });
     this.model.start();

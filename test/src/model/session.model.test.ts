@@ -12,7 +12,9 @@ import { keyOf, OTHER, SessionHarness } from './session-harness.js';
 type SessionSnapshot = ReturnType<typeof sessionMachine.resolveState>;
 
 const failure = (message: string) => ({ error: 'UnknownSessionError' as const, message });
-const linkStatuses = ['Unavailable', 'Down', 'Starting', 'Up', 'Stopping'] as const;
+// Order matters for shortest paths: a stop is realised as a stop of an up link (one that
+// interrupts a start cannot be refused: there is nothing to keep up).
+const linkStatuses = ['Unavailable', 'Down', 'Up', 'Stopping', 'Starting'] as const;
 
 /**
  * The events the world and the application can really produce in each abstract state: the

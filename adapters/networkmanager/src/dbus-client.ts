@@ -1,0 +1,259 @@
+/**
+ * A thin, ordered view of one D-Bus connection: method calls with a deadline and typed errors,
+ * and signals numbered in arrival order, so a snapshot reply and the signals around it can be
+ * put back in the order the bus delivered them.
+ */
+import { NetBearerError } from '@netbearer/core';
+import dbus, { type Message, type MessageBus } from 'dbus-next';
+
+/** A D-Bus error reply (or a local failure to get one), with the D-Bus error name. */
+export class DBusCallError extends NetBearerError {
+  override name = 'DBusCallError';
+  constructor(
+    readonly errorName: string,
+    /** The peer's own explanation, without the method name. */
+    readonly text: string,
+    method: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${method}: ${text}`, options);
+  }
+}
+
+export const localErrors = {
+  timeout: 'netbearer.Error.Timeout',
+  closed: 'netbearer.Error.Disconnected',
+} as const;
+
+export interface SignalMessage {
+  readonly sender: string;
+  readonly path: string;
+  readonly interface: string;
+  readonly member: string;
+  readonly body: readonly unknown[];
+  /** Position among every message this connection received. */
+  readonly seq: number;
+}
+
+export interface CallReply {
+  readonly body: readonly unknown[];
+  /** Position of the reply among every message received: signals after it are newer. */
+  readonly seq: number;
+}
+
+export interface CallSpec {
+  readonly destination: string;
+  readonly path: string;
+  readonly interface: string;
+  readonly member: string;
+  readonly signature?: string;
+  readonly body?: readonly unknown[];
+  readonly timeoutMs?: number;
+}
+
+const { MessageType } = dbus;
+const defaultTimeoutMs = 25_000;
+
+export class DBusClient {
+  readonly #bus: MessageBus;
+  readonly #replySeq = new Map<number, number>();
+  readonly #pending = new Set<(error: Error) => void>();
+  readonly #signalListeners = new Set<(signal: SignalMessage) => void>();
+  readonly #closeListeners = new Set<(error: Error) => void>();
+  #seq = 0;
+  #closed: Error | null = null;
+
+  private constructor(bus: MessageBus) {
+    this.#bus = bus;
+    bus.on('message', (message) => this.#received(message));
+    const connection = connectionOf(bus);
+    // dbus-next also reports one unreadable message as an error and reads on: only a dead
+    // stream ends the connection.
+    bus.on('error', (error: unknown) => {
+      if (!connection || connection.stream?.destroyed || connection.stream?.writable === false) {
+        this.#close(asError(error));
+      }
+    });
+    // dbus-next does not forward its stream's end; without it a dead bus would look idle.
+    connection?.on('end', () => this.#close(new Error('The D-Bus connection was closed.')));
+  }
+
+  /** Connects and authenticates; rejects if the bus cannot be reached within the deadline. */
+  static connect(busAddress: string, timeoutMs = 10_000): Promise<DBusClient> {
+    return new Promise((resolve, reject) => {
+      let bus: MessageBus;
+      try {
+        bus = dbus.sessionBus({ busAddress });
+      } catch (error) {
+        return reject(asError(error));
+      }
+      const fail = (error: unknown) => {
+        clearTimeout(timer);
+        bus.disconnect();
+        reject(asError(error));
+      };
+      const timer = setTimeout(
+        () => fail(new Error(`no answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      bus.once('error', fail);
+      bus.once('connect', () => {
+        clearTimeout(timer);
+        bus.off('error', fail);
+        resolve(new DBusClient(bus));
+      });
+    });
+  }
+
+  get uniqueName(): string | null {
+    return (this.#bus as MessageBus & { name?: string | null }).name ?? null;
+  }
+
+  get closed(): boolean {
+    return this.#closed !== null;
+  }
+
+  onSignal(listener: (signal: SignalMessage) => void): void {
+    this.#signalListeners.add(listener);
+  }
+
+  onClose(listener: (error: Error) => void): void {
+    this.#closeListeners.add(listener);
+  }
+
+  async call(spec: CallSpec): Promise<CallReply> {
+    if (this.#closed) {
+      throw new DBusCallError(
+        localErrors.closed,
+        this.#closed.message,
+        `${spec.interface}.${spec.member}`,
+      );
+    }
+    const message = new dbus.Message({
+      destination: spec.destination,
+      path: spec.path,
+      interface: spec.interface,
+      member: spec.member,
+      signature: spec.signature ?? '',
+      body: [...(spec.body ?? [])],
+    });
+    const reply = this.#bus.call(message);
+    const serial = Number(message.serial);
+    this.#replySeq.set(serial, -1);
+    try {
+      const answer = await this.#withDeadline(reply, spec);
+      return {
+        body: Array.isArray(answer?.body) ? answer.body : [],
+        seq: this.#replySeq.get(serial) ?? this.#seq,
+      };
+    } finally {
+      this.#replySeq.delete(serial);
+    }
+  }
+
+  async addMatch(rule: string): Promise<void> {
+    await this.call({
+      destination: 'org.freedesktop.DBus',
+      path: '/org/freedesktop/DBus',
+      interface: 'org.freedesktop.DBus',
+      member: 'AddMatch',
+      signature: 's',
+      body: [rule],
+    });
+  }
+
+  disconnect(): void {
+    this.#close(new Error('The D-Bus connection was closed by dispose().'));
+    try {
+      this.#bus.disconnect();
+    } catch {
+      // Already torn down by the peer.
+    }
+  }
+
+  #withDeadline(reply: Promise<Message | null>, spec: CallSpec): Promise<Message | null> {
+    const what = `${spec.interface}.${spec.member}`;
+    const timeoutMs = spec.timeoutMs ?? defaultTimeoutMs;
+    return new Promise((resolve, reject) => {
+      const fail = (error: Error) => {
+        settle();
+        reject(error);
+      };
+      const timer = setTimeout(
+        () => fail(new DBusCallError(localErrors.timeout, `no reply within ${timeoutMs} ms`, what)),
+        timeoutMs,
+      );
+      const closed = (error: Error) =>
+        fail(new DBusCallError(localErrors.closed, error.message, what));
+      const settle = () => {
+        clearTimeout(timer);
+        this.#pending.delete(closed);
+      };
+      this.#pending.add(closed);
+      reply.then(
+        (message) => {
+          settle();
+          resolve(message);
+        },
+        (error: unknown) => fail(toCallError(error, what)),
+      );
+    });
+  }
+
+  #received(message: Message): void {
+    this.#seq += 1;
+    if (message.type === MessageType.METHOD_RETURN || message.type === MessageType.ERROR) {
+      const serial = Number(message.replySerial);
+      if (this.#replySeq.has(serial)) this.#replySeq.set(serial, this.#seq);
+      return;
+    }
+    if (message.type !== MessageType.SIGNAL) return;
+    const signal: SignalMessage = {
+      sender: String(message.sender ?? ''),
+      path: String(message.path ?? ''),
+      interface: String(message.interface ?? ''),
+      member: String(message.member ?? ''),
+      body: Array.isArray(message.body) ? message.body : [],
+      seq: this.#seq,
+    };
+    for (const listener of this.#signalListeners) listener(signal);
+  }
+
+  #close(error: Error): void {
+    if (this.#closed) return;
+    this.#closed = error;
+    for (const reject of [...this.#pending]) reject(error);
+    for (const listener of this.#closeListeners) listener(error);
+    this.#signalListeners.clear();
+    this.#closeListeners.clear();
+  }
+}
+
+function toCallError(error: unknown, what: string): DBusCallError {
+  if (error instanceof DBusCallError) return error;
+  const named = error as { type?: unknown; text?: unknown; message?: unknown };
+  if (typeof named?.type === 'string') {
+    const text = typeof named.text === 'string' ? named.text : String(named.message ?? '');
+    return new DBusCallError(named.type, text, what, { cause: error });
+  }
+  return new DBusCallError('netbearer.Error.Failed', asError(error).message, what, {
+    cause: error,
+  });
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** dbus-next's internal connection: its stream tells a dead socket from a bad message. */
+interface RawConnection {
+  on(event: 'end', listener: () => void): void;
+  readonly stream?: { readonly destroyed?: boolean; readonly writable?: boolean };
+}
+
+function connectionOf(bus: MessageBus): RawConnection | undefined {
+  const connection = (bus as unknown as { _connection?: unknown })._connection;
+  return typeof (connection as { on?: unknown })?.on === 'function'
+    ? (connection as RawConnection)
+    : undefined;
+}

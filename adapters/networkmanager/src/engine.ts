@@ -1,0 +1,313 @@
+/**
+ * The NetworkManager engine: NetworkManager's saved profiles as configurations, kept current by
+ * its D-Bus signals, brought up and down with ActivateConnection / DeactivateConnection.
+ */
+import {
+  type Capability,
+  type ConnectOptions,
+  type DisconnectOptions,
+  type Engine,
+  type EngineConfiguration,
+  EngineError,
+  type EngineSink,
+  type NetworkInformation,
+  type NetworkInformationFeature,
+  type TrafficStatistics,
+} from '@netbearer/core';
+import { type ActivationContext, activate, deactivate } from './activation.js';
+import { diffConfigurations } from './diff.js';
+import { engineErrorFrom } from './errors.js';
+import { engineName } from './identifiers.js';
+import { NmMirror } from './mirror.js';
+import { buildModel, type Model } from './model.js';
+import {
+  networkInformationOf,
+  sameInformation,
+  supportedFeatures,
+  unknownInformation,
+} from './network-information.js';
+import { type RoamingOffer, roamingOffers } from './roaming.js';
+import { absentSnapshot, type NmSnapshot } from './snapshot.js';
+import { StatisticsRefresh } from './statistics.js';
+import { Waiters } from './waiters.js';
+import { requestScans } from './wifi-scan.js';
+
+export interface NetworkManagerEngineOptions {
+  /** D-Bus address; default: DBUS_SYSTEM_BUS_ADDRESS, else the system bus socket. */
+  readonly busAddress?: string;
+  /** Device.Statistics RefreshRateMs while statistics are being read (default 1000). */
+  readonly statisticsRefreshMs?: number;
+  /** How long refreshing continues after the last statistics() call (default 10 s). */
+  readonly statisticsLeaseMs?: number;
+}
+
+const systemBusAddress = 'unix:path=/var/run/dbus/system_bus_socket';
+
+const engineCapabilities: readonly Capability[] = [
+  'CanStartAndStopInterfaces',
+  'ApplicationLevelRoaming',
+  'ForcedRoaming',
+  'DataStatistics',
+];
+
+export function createNetworkManagerEngine(
+  options: NetworkManagerEngineOptions = {},
+): NetworkManagerEngine {
+  return new NetworkManagerEngine(options);
+}
+
+export class NetworkManagerEngine implements Engine {
+  readonly name = engineName;
+  readonly busAddress: string;
+  readonly #waiters = new Waiters();
+  readonly #statistics: StatisticsRefresh;
+  readonly #activeSince = new Map<string, number>();
+  readonly #warned = new Set<string>();
+  #mirror: NmMirror | null = null;
+  #sink: EngineSink | null = null;
+  #snapshot: NmSnapshot = absentSnapshot([]);
+  #model: Model = buildModel(this.#snapshot);
+  #published = new Map<string, EngineConfiguration>();
+  #information: NetworkInformation = unknownInformation;
+  #started = false;
+  #disposed = false;
+
+  constructor(options: NetworkManagerEngineOptions = {}) {
+    this.busAddress = options.busAddress || process.env.DBUS_SYSTEM_BUS_ADDRESS || systemBusAddress;
+    this.#statistics = new StatisticsRefresh(this.#context(), {
+      refreshMs: options.statisticsRefreshMs ?? 1000,
+      leaseMs: options.statisticsLeaseMs ?? 10_000,
+    });
+  }
+
+  capabilities(): readonly Capability[] {
+    return engineCapabilities;
+  }
+
+  async start(sink: EngineSink): Promise<readonly EngineConfiguration[]> {
+    if (this.#started) {
+      throw new EngineError(
+        'OperationNotSupported',
+        'The NetworkManager engine was already started.',
+      );
+    }
+    this.#started = true;
+    let mirror: NmMirror;
+    try {
+      mirror = await this.#open();
+    } catch (error) {
+      this.#started = false;
+      throw error;
+    }
+    this.#mirror = mirror;
+    this.#adopt();
+    this.#sink = sink;
+    return [...this.#published.values()];
+  }
+
+  async requestUpdate(): Promise<void> {
+    const mirror = this.#live();
+    await requestScans(this.#context(), this.#waiters);
+    try {
+      await mirror.reload();
+    } catch (error) {
+      throw engineErrorFrom(error, 'EngineUnavailable', 'Re-reading NetworkManager failed');
+    }
+    this.#flush();
+  }
+
+  async connect(identifier: string, options: ConnectOptions): Promise<void> {
+    this.#live();
+    await activate(this.#context(), identifier, options.signal);
+  }
+
+  async disconnect(identifier: string, options: DisconnectOptions): Promise<void> {
+    this.#live();
+    await deactivate(this.#context(), identifier, options.signal);
+  }
+
+  statistics(identifier: string): TrafficStatistics | undefined {
+    return this.#disposed ? undefined : this.#statistics.read(identifier);
+  }
+
+  activeSince(identifier: string): number | undefined {
+    return this.#activeSince.get(identifier);
+  }
+
+  defaultConfiguration(): string | null {
+    return this.#model.defaultIdentifier;
+  }
+
+  supportedFeatures(): readonly NetworkInformationFeature[] {
+    return supportedFeatures;
+  }
+
+  networkInformation(): NetworkInformation {
+    return this.#information;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#waiters.failAll(
+      () => new EngineError('EngineUnavailable', 'The NetworkManager engine was disposed.'),
+    );
+    // Give shared RefreshRateMs settings back, but never let a stuck bus hold up the exit.
+    if (this.#mirror?.present) await settledWithin(this.#statistics.restoreAll(), 2_000);
+    this.#mirror?.disconnect();
+    this.#sink = null;
+  }
+
+  async #open(): Promise<NmMirror> {
+    let mirror: NmMirror;
+    try {
+      mirror = await NmMirror.open(this.busAddress, {
+        changed: () => this.#flush(),
+        presence: () => this.#flush(),
+        closed: () => this.#flush(),
+        problem: (error) => this.#warn(error.message),
+      });
+    } catch (error) {
+      throw unavailable(error, this.busAddress);
+    }
+    if (this.#disposed || !mirror.present) {
+      mirror.disconnect();
+      throw new EngineError(
+        'EngineUnavailable',
+        `NetworkManager went away while starting (bus ${this.busAddress}).`,
+      );
+    }
+    return mirror;
+  }
+
+  #live(): NmMirror {
+    if (this.#disposed)
+      throw new EngineError('EngineUnavailable', 'The NetworkManager engine was disposed.');
+    if (!this.#mirror)
+      throw new EngineError('EngineUnavailable', 'The NetworkManager engine was not started.');
+    return this.#mirror;
+  }
+
+  /** Takes the mirror's current picture as the published one, without telling the sink. */
+  #adopt(): { previous: Model; information: NetworkInformation } {
+    const previous = this.#model;
+    const information = this.#information;
+    const reading = this.#mirror?.snapshot() ?? { snapshot: absentSnapshot([]), problems: [] };
+    for (const problem of reading.problems) this.#warn(problem.message);
+    this.#snapshot = reading.snapshot;
+    this.#model = buildModel(reading.snapshot);
+    this.#published = new Map(
+      [...this.#model.entries].map(([id, entry]) => [id, entry.configuration]),
+    );
+    this.#information = networkInformationOf(reading.snapshot);
+    this.#trackActiveSince(previous);
+    return { previous, information };
+  }
+
+  /** Settles waits, then publishes what changed since the last flush, in a stable order. */
+  #flush(): void {
+    const sink = this.#sink;
+    if (this.#disposed || !sink) return;
+    const before = this.#published;
+    const { previous, information } = this.#adopt();
+    const diff = diffConfigurations(before, this.#published);
+    const offers = roamingOffers(previous, this.#model);
+    // Settle waits first: a sink listener that reacts to "Active" by aborting the connect it
+    // no longer needs (core's link machine does) must not make us roll the link back.
+    this.#waiters.checkAll();
+    for (const c of diff.added) this.#tell(() => sink.configurationAdded(c));
+    for (const c of diff.changed) this.#tell(() => sink.configurationChanged(c));
+    for (const id of diff.removed) this.#tell(() => sink.configurationRemoved(id));
+    for (const offer of offers) this.#tell(() => this.#offer(sink, offer));
+    if (!sameInformation(information, this.#information)) {
+      const now = this.#information;
+      this.#tell(() => sink.networkInformationChanged(now));
+    }
+    this.#statistics.changed();
+  }
+
+  #offer(sink: EngineSink, offer: RoamingOffer): void {
+    sink.preferredConfiguration(offer.from, offer.to, offer.seamless);
+  }
+
+  /**
+   * Only a rise seen live has a known time: one already up at start has none, and one that
+   * NetworkManager re-assumes after a restart keeps the time it had.
+   */
+  #trackActiveSince(previous: Model): void {
+    if (!this.#model.present) return;
+    for (const [id, entry] of this.#model.entries) {
+      if (entry.configuration.state !== 'Active') this.#activeSince.delete(id);
+      else if (!this.#activeSince.has(id) && previous.present && this.#sink) {
+        if (previous.entries.get(id)?.configuration.state !== 'Active')
+          this.#activeSince.set(id, Date.now());
+      }
+    }
+  }
+
+  /** A throwing listener must not stop the engine from following NetworkManager. */
+  #tell(deliver: () => void): void {
+    try {
+      deliver();
+    } catch (error) {
+      this.#warn(
+        `a sink listener threw: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  #warn(message: string): void {
+    if (this.#warned.has(message)) return;
+    this.#warned.add(message);
+    process.emitWarning(`netbearer networkmanager: ${message}`);
+  }
+
+  #context(): ActivationContext {
+    return {
+      published: () => this.#snapshot,
+      call: (path, iface, member, signature, body) => {
+        const mirror = this.#live();
+        return mirror.call(path, iface, member, signature, body);
+      },
+      activeReason: (path) => this.#mirror?.activeReason(path),
+      deviceFailure: (path) => this.#mirror?.deviceFailure(path),
+      waiters: this.#waiters,
+    };
+  }
+}
+
+function unavailable(error: unknown, busAddress: string): EngineError {
+  const name = (error as { errorName?: unknown })?.errorName;
+  if (
+    name === 'org.freedesktop.DBus.Error.NameHasNoOwner' ||
+    name === 'org.freedesktop.DBus.Error.ServiceUnknown'
+  ) {
+    return new EngineError(
+      'EngineUnavailable',
+      `NetworkManager is not running on the D-Bus bus at ${busAddress}.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new EngineError(
+    'EngineUnavailable',
+    `Cannot reach NetworkManager on the D-Bus bus at ${busAddress}: ${detail}`,
+    {
+      cause: error,
+    },
+  );
+}
+
+function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    work.then(done, done);
+  });
+}

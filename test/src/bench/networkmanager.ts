@@ -1,0 +1,171 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createNetworkManagerEngine } from '@netbearer/adapter-networkmanager';
+import { NetworkConfigurationManager } from '@netbearer/core';
+import dbus from 'dbus-next';
+import { type NmSandbox, startNmSandbox } from '../support/nm-sandbox.js';
+import { type BenchLine, line, median } from './measure.js';
+
+const run = promisify(execFile);
+const rounds = 20;
+
+/** Two links, three profiles, one of them up: a small but real NetworkManager. */
+async function sandbox(): Promise<NmSandbox> {
+  const sb = await startNmSandbox({ links: 2 });
+  for (const [name, link] of [
+    ['bench-a', 0],
+    ['bench-b', 1],
+    ['bench-c', 1],
+  ] as const) {
+    await sb.nmcli(
+      ...['connection', 'add', 'type', 'ethernet', 'ifname', sb.linkName(link), 'con-name', name],
+      ...['autoconnect', 'no', 'ipv4.method', 'auto', 'ipv6.method', 'disabled'],
+    );
+  }
+  await sb.nmcli('connection', 'up', 'bench-a');
+  return sb;
+}
+
+/** Engine start to full list, against the two nmcli spawns the Node peers make. */
+async function coldEnumeration(sb: NmSandbox): Promise<BenchLine> {
+  const env = { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: sb.busAddress, LC_ALL: 'C' };
+  const ours: number[] = [];
+  const peers: number[] = [];
+  let listed = 0;
+  for (let i = 0; i < rounds + 2; i++) {
+    let start = performance.now();
+    const manager = await NetworkConfigurationManager.create({
+      engines: [createNetworkManagerEngine({ busAddress: sb.busAddress })],
+    });
+    listed = manager.allConfigurations().length;
+    const elapsed = performance.now() - start;
+    await manager.dispose();
+    start = performance.now();
+    await run('nmcli', ['-t', 'connection', 'show'], { env });
+    await run('nmcli', ['-t', 'device'], { env });
+    const spawned = performance.now() - start;
+    if (i >= 2) {
+      ours.push(elapsed);
+      peers.push(spawned);
+    }
+  }
+  if (listed < 3)
+    throw new Error(`cold enumeration listed ${listed} configurations, expected 3 or more`);
+  return line(
+    `networkmanager: cold enumeration (${listed} configurations) vs nmcli -t connection show + nmcli -t device`,
+    median(ours),
+    'ms',
+    median(peers),
+  );
+}
+
+/**
+ * NetworkManager's signals seen by a raw dbus-next subscriber and, through the engine and core,
+ * as our configurationChanged, in one process. The engine acts on one of the signals that
+ * arrived before our event; the last of them bounds our own share: that is the overhead.
+ */
+async function signalOverhead(sb: NmSandbox): Promise<BenchLine> {
+  const manager = await NetworkConfigurationManager.create({
+    engines: [createNetworkManagerEngine({ busAddress: sb.busAddress })],
+  });
+  const raw = dbus.sessionBus({ busAddress: sb.busAddress });
+  const arrivals: number[] = [];
+  raw.on('message', (message: { type?: number }) => {
+    if (message.type === dbus.MessageType.SIGNAL) arrivals.push(performance.now());
+  });
+  await raw.call(
+    new dbus.Message({
+      destination: 'org.freedesktop.DBus',
+      path: '/org/freedesktop/DBus',
+      interface: 'org.freedesktop.DBus',
+      member: 'AddMatch',
+      signature: 's',
+      body: ["type='signal',sender='org.freedesktop.NetworkManager'"],
+    }),
+  );
+  const target = manager.allConfigurations().find((c) => c.name() === 'bench-b');
+  if (!target) throw new Error('bench-b is not listed');
+  const overheads: number[] = [];
+  const reactions: number[] = [];
+  try {
+    for (let i = 0; i < rounds + 2; i++) {
+      const goal = i % 2 === 0 ? 'Active' : 'Discovered';
+      arrivals.length = 0;
+      const seen = new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no configurationChanged to ${goal}`)),
+          15_000,
+        );
+        const listener = (c: typeof target) => {
+          if (c !== target || c.state() !== goal) return;
+          clearTimeout(timer);
+          manager.off('configurationChanged', listener);
+          resolve(performance.now());
+        };
+        manager.on('configurationChanged', listener);
+      });
+      const asked = performance.now();
+      await sb.nmcli('connection', goal === 'Active' ? 'up' : 'down', 'bench-b');
+      const ours = await seen;
+      const before = arrivals.filter((t) => t <= ours);
+      if (before.length === 0) throw new Error('the raw subscriber saw no signal before our event');
+      if (i >= 2) {
+        overheads.push(ours - before.at(-1)!);
+        reactions.push(before[0]! - asked);
+      }
+    }
+  } finally {
+    raw.disconnect();
+    await manager.dispose();
+  }
+  return line(
+    'networkmanager: signal-to-event overhead, our configurationChanged after the raw signal (baseline: nmcli call to first signal)',
+    median(overheads),
+    'ms',
+    median(reactions),
+  );
+}
+
+const child = fileURLToPath(new URL('./idle-child.js', import.meta.url));
+
+async function idleCpu(
+  engine: string,
+  busAddress: string | undefined,
+): Promise<{ cpuMs: number; events: number }> {
+  const args = ['--expose-gc', child, engine, '10', ...(busAddress ? [busAddress] : [])];
+  const { stdout } = await run(process.execPath, args, { timeout: 60_000 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
+/** CPU of 10 s holding a manager with listeners and nothing happening, vs an empty process. */
+async function idle(sb: NmSandbox): Promise<BenchLine[]> {
+  const [nm, generic, none] = await Promise.all([
+    idleCpu('networkmanager', sb.busAddress),
+    idleCpu('generic', undefined),
+    idleCpu('none', undefined),
+  ]);
+  return [
+    line(
+      'networkmanager: idle CPU over 10 s with listeners vs an idle process',
+      nm.cpuMs,
+      'ms',
+      none.cpuMs,
+    ),
+    line(
+      'generic: idle CPU over 10 s with listeners vs an idle process',
+      generic.cpuMs,
+      'ms',
+      none.cpuMs,
+    ),
+  ];
+}
+
+export async function networkManagerBenchmarks(): Promise<BenchLine[]> {
+  const sb = await sandbox();
+  try {
+    return [await coldEnumeration(sb), await signalOverhead(sb), ...(await idle(sb))];
+  } finally {
+    await sb.stop();
+  }
+}
