@@ -82,6 +82,15 @@ export interface EngineSink {
   preferredConfiguration(from: string, to: string, seamless: boolean): void;
   /** Some field of `networkInformation()` changed. */
   networkInformationChanged(information: NetworkInformation): void;
+  /**
+   * The platform source went away (e.g. NetworkManager stopped or restarts): nothing it says
+   * is known until `available`. Core shows the engine's configurations as Undefined and its
+   * network information as Unknown, and keeps open sessions as they are, since the links
+   * themselves usually stay up.
+   */
+  unavailable(reason: string): void;
+  /** The source is back; `configurations` is its complete list, reconciled by core. */
+  available(configurations: readonly EngineConfiguration[]): void;
 }
 
 /** Qt 6 QNetworkInformation's features: what the platforms converged on. */

@@ -66,6 +66,8 @@ export class NetworkConfigurationManager
   readonly #information: NetworkInformationTracker;
   #online = false;
   #reportedOnline = false;
+  /** Engines whose platform source is gone for now (see EngineSink.unavailable). */
+  readonly #away = new Set<Engine>();
   #disposed = false;
 
   private constructor(options: NetworkConfigurationManagerOptions) {
@@ -75,7 +77,7 @@ export class NetworkConfigurationManager
     }
     this.#engines = [...options.engines];
     this.#choose = options.chooseConfiguration;
-    this.#information = new NetworkInformationTracker(this.#engines);
+    this.#information = new NetworkInformationTracker(this.#engines, (e) => this.#away.has(e));
     this.host = new SessionHost(
       {
         record: (id) => this.#records.get(id),
@@ -247,15 +249,54 @@ export class NetworkConfigurationManager
       configurationRemoved: (id) => live(() => this.#remove(engine, id)),
       preferredConfiguration: (from, to, seamless) =>
         live(() => this.host.preferred(from, to, seamless)),
-      networkInformationChanged: () =>
-        live(() =>
-          this.#information.refresh((event, ...args) =>
-            this.queue.post(() =>
-              this.emit(event, ...(args as NetworkConfigurationManagerEvents[typeof event])),
-            ),
-          ),
-        ),
+      networkInformationChanged: () => live(() => this.#refreshInformation()),
+      unavailable: () => live(() => this.#engineGone(engine)),
+      available: (list) => live(() => this.#engineBack(engine, list)),
     };
+  }
+
+  /**
+   * While an engine is away its configurations read as Undefined (unknown), but their links
+   * are left as they were: open sessions ride through a restart of the platform service.
+   */
+  #engineGone(engine: Engine): void {
+    if (this.#away.has(engine)) return;
+    this.#away.add(engine);
+    for (const record of this.#records.values()) {
+      if (record.engine !== engine || record.state === 'Undefined') continue;
+      record.state = 'Undefined';
+      const handle = this.#handle(record);
+      this.queue.post(() => this.emit('configurationChanged', handle));
+    }
+    this.#deriveServiceNetworks(true);
+    this.#updateOnline();
+    this.#refreshInformation();
+  }
+
+  /** The engine is back with its complete list: reconcile, and let the links follow it. */
+  #engineBack(engine: Engine, list: readonly EngineConfiguration[]): void {
+    this.#away.delete(engine);
+    const present = new Set(list.map((c) => c.identifier));
+    for (const record of [...this.#records.values()]) {
+      if (record.engine === engine && !present.has(record.identifier)) {
+        this.#remove(engine, record.identifier);
+      }
+    }
+    for (const c of list) {
+      const record = this.#records.get(c.identifier);
+      // A record shown as Undefined while away must be re-announced even if nothing changed.
+      if (record?.engine === engine) record.state = 'Undefined';
+      this.#change(engine, c);
+    }
+    this.#refreshInformation();
+  }
+
+  #refreshInformation(): void {
+    this.#information.refresh((event, ...args) =>
+      this.queue.post(() =>
+        this.emit(event, ...(args as NetworkConfigurationManagerEvents[typeof event])),
+      ),
+    );
   }
 
   #add(engine: Engine, c: EngineConfiguration, announce: boolean): void {
@@ -305,6 +346,10 @@ export class NetworkConfigurationManager
   #afterChange(record: ConfigurationRecord): void {
     this.#deriveServiceNetworks(true);
     this.host.observed(record);
+    this.#updateOnline();
+  }
+
+  #updateOnline(): void {
     const online = this.#computeOnline();
     if (online === this.#online) return;
     this.#online = online;

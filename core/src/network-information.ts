@@ -36,7 +36,11 @@ const fields: ReadonlyArray<
 export class NetworkInformationTracker {
   #current: NetworkInformation = unknown;
 
-  constructor(private readonly engines: readonly Engine[]) {}
+  constructor(
+    private readonly engines: readonly Engine[],
+    /** An engine whose platform source is gone knows nothing for now. */
+    private readonly away: (engine: Engine) => boolean,
+  ) {}
 
   supports(feature: NetworkInformationFeature): boolean {
     return this.#source(feature) !== undefined;
@@ -56,7 +60,7 @@ export class NetworkInformationTracker {
     const next: Record<string, unknown> = { ...unknown };
     for (const [feature, field] of fields) {
       const engine = this.#source(feature);
-      const information = engine?.networkInformation?.();
+      const information = engine && !this.away(engine) ? engine.networkInformation?.() : undefined;
       if (information) next[field] = information[field];
     }
     const before = this.#current;

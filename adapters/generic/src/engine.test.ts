@@ -22,6 +22,12 @@ function recordingSink(): EngineSink & { events: Event[] } {
     networkInformationChanged: () => {
       throw new Error('the generic engine knows no network information');
     },
+    unavailable: () => {
+      throw new Error('the kernel does not go away');
+    },
+    available: () => {
+      throw new Error('the kernel does not go away');
+    },
   };
 }
 

@@ -95,6 +95,19 @@ export class SimulatedEngine implements Engine {
   }
 
   /** @internal */
+  notifyUnavailable(): void {
+    this.#post(() => this.#sink?.unavailable('The simulated network service is down.'));
+  }
+
+  /** @internal */
+  notifyAvailable(): void {
+    this.#post(() => {
+      const list = this.world.identifiers().map((id) => this.world.describe(id)!);
+      this.#sink?.available(list);
+    });
+  }
+
+  /** @internal */
   notifyPreferred(from: string, to: string, seamless: boolean): void {
     this.#post(() => this.#sink?.preferredConfiguration(from, to, seamless));
   }

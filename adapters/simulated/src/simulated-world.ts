@@ -90,6 +90,7 @@ export class SimulatedWorld {
   readonly #updateDelay: number;
   #default: string | null = null;
   #information: NetworkInformation | undefined;
+  #serviceDown = false;
 
   constructor(options: WorldOptions = {}) {
     this.capabilities = [...(options.capabilities ?? fullCapabilities)];
@@ -243,6 +244,7 @@ export class SimulatedWorld {
   offerBetter(from: string, to: string, seamless = this.state(to) === 'Active'): void {
     this.#accessPoint(from);
     this.#accessPoint(to);
+    if (this.#serviceDown) return;
     for (const engine of this.#engines) engine.notifyPreferred(from, to, seamless);
   }
 
@@ -263,6 +265,28 @@ export class SimulatedWorld {
   setNetworkInformation(information: NetworkInformation): void {
     this.#information = { ...information };
     for (const engine of this.#engines) engine.notifyInformation(information);
+  }
+
+  /**
+   * The platform's network service goes away (like NetworkManager stopping): engines say so
+   * and report nothing until `serviceUp()`; links stay as they are, changes made meanwhile
+   * are reported when it is back. Connects and disconnects fail while it is down.
+   */
+  serviceDown(): void {
+    if (this.#serviceDown) return;
+    this.#serviceDown = true;
+    for (const engine of this.#engines) engine.notifyUnavailable();
+  }
+
+  serviceUp(): void {
+    if (!this.#serviceDown) return;
+    this.#serviceDown = false;
+    for (const engine of this.#engines) engine.notifyAvailable();
+  }
+
+  /** @internal */
+  isServiceDown(): boolean {
+    return this.#serviceDown;
   }
 
   state(identifier: string): ConfigurationState {
@@ -311,6 +335,8 @@ export class SimulatedWorld {
   async connect(engine: SimulatedEngine, identifier: string, signal: AbortSignal): Promise<void> {
     const entry = this.#entries.get(identifier);
     if (!entry) throw new EngineError('InterfaceLookupError', `No access point ${identifier}.`);
+    if (this.#serviceDown)
+      throw new EngineError('EngineUnavailable', 'The network service is down.');
     if (!this.capabilities.includes('CanStartAndStopInterfaces')) {
       throw new EngineError('OperationNotSupported', 'This world cannot start interfaces.');
     }
@@ -339,6 +365,8 @@ export class SimulatedWorld {
   ): Promise<void> {
     const entry = this.#entries.get(identifier);
     if (!entry) return;
+    if (this.#serviceDown)
+      throw new EngineError('EngineUnavailable', 'The network service is down.');
     if (!this.capabilities.includes('CanStartAndStopInterfaces')) {
       throw new EngineError('OperationNotSupported', 'This world cannot stop interfaces.');
     }
@@ -382,6 +410,8 @@ export class SimulatedWorld {
   }
 
   #announce(kind: 'added' | 'changed' | 'removed', identifier: string): void {
+    // While the service is down nobody hears; serviceUp() reports the whole list.
+    if (this.#serviceDown) return;
     for (const engine of this.#engines) engine.notify(kind, identifier);
   }
 
