@@ -40,7 +40,8 @@ export async function listCommand(
     printable(c.name()),
     c.type(),
     c.state(),
-    c.bearerTypeName() || '-',
+    // Virtual interfaces (bridges, veth, VPN) never make isOnline() true: say so.
+    `${c.bearerTypeName() || '-'}${c.isVirtual() ? ' (virtual)' : ''}`,
     printable(c.interfaceName() ?? '-'),
     printable(c.identifier()),
   ]);

@@ -4,6 +4,7 @@ import {
   NetworkSession,
 } from '@netbearer/core';
 import type { Terminal } from '../command-line.js';
+import { untilInterrupted } from '../interruption.js';
 import { printable } from '../terminal-text.js';
 
 export interface OpenOptions {
@@ -71,19 +72,18 @@ function holdOpen(
   hold: number | undefined,
   interrupted: AbortSignal,
 ): Promise<boolean> {
+  const interruption = untilInterrupted(interrupted);
   return new Promise((resolve) => {
     const timer = hold === undefined ? undefined : setTimeout(() => finish(false), hold);
     const onClosed = () => finish(true);
     function finish(lost: boolean) {
       clearTimeout(timer);
+      interruption.cancel();
       session.off('closed', onClosed);
-      interrupted.removeEventListener('abort', onInterrupt);
       resolve(lost);
     }
-    const onInterrupt = () => finish(false);
     session.on('closed', onClosed);
-    if (interrupted.aborted) finish(false);
-    else interrupted.addEventListener('abort', onInterrupt, { once: true });
+    void interruption.done.then(() => finish(false));
   });
 }
 

@@ -1,5 +1,6 @@
 import type { NetworkConfiguration, NetworkConfigurationManager } from '@netbearer/core';
 import type { Terminal } from '../command-line.js';
+import { untilInterrupted } from '../interruption.js';
 import { printable } from '../terminal-text.js';
 
 type Fields = Record<string, string | boolean | null>;
@@ -40,9 +41,6 @@ export async function watchCommand(
   manager.on('transportMediumChanged', (medium) => print('transportMediumChanged', { medium }));
   manager.on('isMeteredChanged', (metered) => print('isMeteredChanged', { metered }));
   print('watching', { engine: manager.engineNames().join(','), online: manager.isOnline() });
-  await new Promise<void>((resolve) => {
-    if (terminal.interrupted.aborted) resolve();
-    terminal.interrupted.addEventListener('abort', () => resolve(), { once: true });
-  });
+  await untilInterrupted(terminal.interrupted).done;
   return 0;
 }

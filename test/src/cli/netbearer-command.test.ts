@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -41,5 +41,61 @@ describe('the netbearer command on this machine', () => {
     );
     expect(failure.code).toBe(2);
     expect(failure.stderr).toMatch(/unknown command "frobnicate"[\s\S]*usage: netbearer/);
+  });
+
+  /** Runs the command until a line matches, then sends a signal; resolves with the end. */
+  function runUntil(args: string[], line: RegExp, signal: NodeJS.Signals) {
+    return new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`no ${line} in time: ${out}`));
+      }, 20_000);
+      child.stdout.on('data', (chunk) => {
+        const before = out;
+        out += chunk;
+        if (!line.test(before) && line.test(out)) child.kill(signal);
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, out });
+      });
+    });
+  }
+
+  it('holds an opened session until SIGTERM, then closes it and exits 0', async () => {
+    const { code, out } = await runUntil(
+      ['open', 'Mobile', '--engine', 'simulated'],
+      /opened on/,
+      'SIGTERM',
+    );
+    expect(code).toBe(0);
+    expect(out).toMatch(/opened on sim:mobile via wwan0\n[\s\S]*closed\n$/);
+  });
+
+  it('watches until Ctrl-C and exits 0', async () => {
+    const { code, out } = await runUntil(
+      ['watch', '--json', '--engine', 'simulated'],
+      /watching/,
+      'SIGINT',
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(out.trim().split('\n')[0]!)).toMatchObject({
+      event: 'watching',
+      engine: 'simulated',
+    });
+  });
+
+  it('ends quietly, exit 0, when its reader has gone away (netbearer list | head)', async () => {
+    const child = spawn(process.execPath, [cli, 'list', '--engine', 'simulated'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy(); // the reader is gone before the first line is written
+    let err = '';
+    child.stderr.on('data', (chunk) => (err += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(err).not.toMatch(/EPIPE|Unhandled|Error/);
+    expect(code).toBe(0);
   });
 });
