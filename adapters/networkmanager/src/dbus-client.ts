@@ -56,26 +56,31 @@ const defaultTimeoutMs = 25_000;
 
 export class DBusClient {
   readonly #bus: MessageBus;
+  /** Opened by this client (disconnected with it), or lent by the caller (only let go of). */
+  readonly #owned: boolean;
   readonly #replySeq = new Map<number, number>();
   readonly #pending = new Set<(error: Error) => void>();
   readonly #signalListeners = new Set<(signal: SignalMessage) => void>();
   readonly #closeListeners = new Set<(error: Error) => void>();
+  readonly #connection: RawConnection | undefined;
+  readonly #onMessage = (message: Message) => this.#received(message);
+  readonly #onError = (error: unknown) => {
+    // dbus-next also reports one unreadable message as an error and reads on: only a dead
+    // stream ends the connection.
+    if (!this.#connection || isDead(this.#connection)) this.#close(asError(error));
+  };
+  // dbus-next does not forward its stream's end; without it a dead bus would look idle.
+  readonly #onEnd = () => this.#close(new Error('The D-Bus connection was closed.'));
   #seq = 0;
   #closed: Error | null = null;
 
-  private constructor(bus: MessageBus) {
+  private constructor(bus: MessageBus, owned: boolean) {
     this.#bus = bus;
-    bus.on('message', (message) => this.#received(message));
-    const connection = connectionOf(bus);
-    // dbus-next also reports one unreadable message as an error and reads on: only a dead
-    // stream ends the connection.
-    bus.on('error', (error: unknown) => {
-      if (!connection || connection.stream?.destroyed || connection.stream?.writable === false) {
-        this.#close(asError(error));
-      }
-    });
-    // dbus-next does not forward its stream's end; without it a dead bus would look idle.
-    connection?.on('end', () => this.#close(new Error('The D-Bus connection was closed.')));
+    this.#owned = owned;
+    this.#connection = connectionOf(bus);
+    bus.on('message', this.#onMessage);
+    bus.on('error', this.#onError);
+    this.#connection?.on('end', this.#onEnd);
   }
 
   /** Connects and authenticates; rejects if the bus cannot be reached within the deadline. */
@@ -100,13 +105,51 @@ export class DBusClient {
       bus.once('connect', () => {
         clearTimeout(timer);
         bus.off('error', fail);
-        resolve(new DBusClient(bus));
+        resolve(new DBusClient(bus, true));
       });
     });
   }
 
+  /**
+   * Uses a connection the caller opened and keeps: `disconnect()` then only removes this
+   * client's listeners and leaves the connection open. One still authenticating is waited for.
+   */
+  static attach(bus: MessageBus, timeoutMs = 10_000): Promise<DBusClient> {
+    const connection = connectionOf(bus);
+    if (connection && isDead(connection)) {
+      return Promise.reject(new Error('the given D-Bus connection is already closed'));
+    }
+    if (uniqueNameOf(bus) !== null) return Promise.resolve(new DBusClient(bus, false));
+    return new Promise((resolve, reject) => {
+      const settle = () => {
+        clearTimeout(timer);
+        bus.off('error', fail);
+        bus.off('connect', connected);
+      };
+      const fail = (error: unknown) => {
+        settle();
+        reject(asError(error));
+      };
+      const connected = () => {
+        settle();
+        resolve(new DBusClient(bus, false));
+      };
+      const timer = setTimeout(
+        () => fail(new Error(`the given D-Bus connection did not connect within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      bus.on('error', fail);
+      bus.on('connect', connected);
+    });
+  }
+
+  /** Whether `disconnect()` closes the connection (false: the caller's, left open). */
+  get owned(): boolean {
+    return this.#owned;
+  }
+
   get uniqueName(): string | null {
-    return (this.#bus as MessageBus & { name?: string | null }).name ?? null;
+    return uniqueNameOf(this.#bus);
   }
 
   get closed(): boolean {
@@ -152,23 +195,38 @@ export class DBusClient {
   }
 
   async addMatch(rule: string): Promise<void> {
-    await this.call({
-      destination: 'org.freedesktop.DBus',
-      path: '/org/freedesktop/DBus',
-      interface: 'org.freedesktop.DBus',
-      member: 'AddMatch',
-      signature: 's',
-      body: [rule],
-    });
+    await this.#busCall('AddMatch', rule);
   }
 
+  /** The bus counts each AddMatch: removing one leaves other subscribers' equal rules. */
+  async removeMatch(rule: string, timeoutMs?: number): Promise<void> {
+    await this.#busCall('RemoveMatch', rule, timeoutMs);
+  }
+
+  /** Ends this client: pending calls reject; an owned connection closes, a lent one stays. */
   disconnect(): void {
     this.#close(new Error('The D-Bus connection was closed by dispose().'));
+    this.#bus.off('message', this.#onMessage);
+    this.#bus.off('error', this.#onError);
+    this.#connection?.off('end', this.#onEnd);
+    if (!this.#owned) return;
     try {
       this.#bus.disconnect();
     } catch {
       // Already torn down by the peer.
     }
+  }
+
+  #busCall(member: string, rule: string, timeoutMs?: number): Promise<CallReply> {
+    return this.call({
+      destination: 'org.freedesktop.DBus',
+      path: '/org/freedesktop/DBus',
+      interface: 'org.freedesktop.DBus',
+      member,
+      signature: 's',
+      body: [rule],
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    });
   }
 
   #withDeadline(reply: Promise<Message | null>, spec: CallSpec): Promise<Message | null> {
@@ -248,12 +306,23 @@ function asError(error: unknown): Error {
 /** dbus-next's internal connection: its stream tells a dead socket from a bad message. */
 interface RawConnection {
   on(event: 'end', listener: () => void): void;
+  off(event: 'end', listener: () => void): void;
   readonly stream?: { readonly destroyed?: boolean; readonly writable?: boolean };
+}
+
+function isDead(connection: RawConnection): boolean {
+  return connection.stream?.destroyed === true || connection.stream?.writable === false;
+}
+
+function uniqueNameOf(bus: MessageBus): string | null {
+  const name = (bus as MessageBus & { name?: unknown }).name;
+  return typeof name === 'string' && name.length > 0 ? name : null;
 }
 
 function connectionOf(bus: MessageBus): RawConnection | undefined {
   const connection = (bus as unknown as { _connection?: unknown })._connection;
-  return typeof (connection as { on?: unknown })?.on === 'function'
+  const raw = connection as { on?: unknown; off?: unknown } | undefined;
+  return typeof raw?.on === 'function' && typeof raw.off === 'function'
     ? (connection as RawConnection)
     : undefined;
 }

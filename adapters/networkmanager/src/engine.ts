@@ -14,6 +14,7 @@ import {
   type NetworkInformationFeature,
   type TrafficStatistics,
 } from '@netbearer/core';
+import type { MessageBus } from 'dbus-next';
 import { type ActivationContext, activate, deactivate } from './activation.js';
 import { diffConfigurations } from './diff.js';
 import { engineErrorFrom } from './errors.js';
@@ -27,7 +28,7 @@ import {
   unknownInformation,
 } from './network-information.js';
 import { type RoamingOffer, roamingOffers } from './roaming.js';
-import { absentSnapshot, type NmSnapshot } from './snapshot.js';
+import { absentSnapshot, type NmSnapshot, type SnapshotReading } from './snapshot.js';
 import { StatisticsRefresh } from './statistics.js';
 import { Waiters } from './waiters.js';
 import { requestScans } from './wifi-scan.js';
@@ -35,6 +36,14 @@ import { requestScans } from './wifi-scan.js';
 export interface NetworkManagerEngineOptions {
   /** D-Bus address; default: DBUS_SYSTEM_BUS_ADDRESS, else the system bus socket. */
   readonly busAddress?: string;
+  /**
+   * A dbus-next connection the caller opened and keeps (e.g. to share one connection with its
+   * own subscribers). The engine then uses it instead of opening one (`busAddress` is ignored),
+   * and `dispose()` removes the engine's match rules and listeners from it but leaves it
+   * connected: closing it is the caller's business. Closing it while the engine runs makes the
+   * engine unavailable for good.
+   */
+  readonly bus?: MessageBus;
   /** Device.Statistics RefreshRateMs while statistics are being read (default 1000). */
   readonly statisticsRefreshMs?: number;
   /** How long refreshing continues after the last statistics() call (default 10 s). */
@@ -42,6 +51,7 @@ export interface NetworkManagerEngineOptions {
 }
 
 const systemBusAddress = 'unix:path=/var/run/dbus/system_bus_socket';
+const leftTheBus = 'NetworkManager left the bus';
 
 const engineCapabilities: readonly Capability[] = [
   'CanStartAndStopInterfaces',
@@ -58,7 +68,9 @@ export function createNetworkManagerEngine(
 
 export class NetworkManagerEngine implements Engine {
   readonly name = engineName;
+  /** The address connected to; with a caller's `bus`, 'caller-provided'. */
   readonly busAddress: string;
+  readonly #bus: MessageBus | undefined;
   readonly #waiters = new Waiters();
   readonly #statistics: StatisticsRefresh;
   readonly #activeSince = new Map<string, number>();
@@ -69,11 +81,20 @@ export class NetworkManagerEngine implements Engine {
   #model: Model = buildModel(this.#snapshot);
   #published = new Map<string, EngineConfiguration>();
   #information: NetworkInformation = unknownInformation;
+  /**
+   * NetworkManager is gone (or back but still starting) and the sink was told `unavailable`;
+   * nothing is published until `available`. The information the sink knew before is kept to
+   * tell whether it changed across the outage.
+   */
+  #away: { readonly information: NetworkInformation } | null = null;
   #started = false;
   #disposed = false;
 
   constructor(options: NetworkManagerEngineOptions = {}) {
-    this.busAddress = options.busAddress || process.env.DBUS_SYSTEM_BUS_ADDRESS || systemBusAddress;
+    this.#bus = options.bus;
+    this.busAddress = options.bus
+      ? 'caller-provided'
+      : options.busAddress || process.env.DBUS_SYSTEM_BUS_ADDRESS || systemBusAddress;
     this.#statistics = new StatisticsRefresh(this.#context(), {
       refreshMs: options.statisticsRefreshMs ?? 1000,
       leaseMs: options.statisticsLeaseMs ?? 10_000,
@@ -100,7 +121,7 @@ export class NetworkManagerEngine implements Engine {
       throw error;
     }
     this.#mirror = mirror;
-    this.#adopt();
+    this.#adopt(this.#read());
     this.#sink = sink;
     return [...this.#published.values()];
   }
@@ -154,30 +175,37 @@ export class NetworkManagerEngine implements Engine {
     );
     // Give shared RefreshRateMs settings back, but never let a stuck bus hold up the exit.
     if (this.#mirror?.present) await settledWithin(this.#statistics.restoreAll(), 2_000);
-    this.#mirror?.disconnect();
+    // A caller's connection stays open; the mirror takes back its match rules (bounded).
+    await this.#mirror?.close();
     this.#sink = null;
   }
 
   async #open(): Promise<NmMirror> {
     let mirror: NmMirror;
     try {
-      mirror = await NmMirror.open(this.busAddress, {
+      mirror = await NmMirror.open(this.#bus ?? this.busAddress, {
         changed: () => this.#flush(),
-        presence: () => this.#flush(),
-        closed: () => this.#flush(),
+        presence: (present) => this.#flush(present ? undefined : leftTheBus),
+        closed: (error) => this.#flush(`The D-Bus connection was closed: ${error.message}`),
         problem: (error) => this.#warn(error.message),
       });
     } catch (error) {
-      throw unavailable(error, this.busAddress);
+      throw unavailable(error, this.#where());
     }
     if (this.#disposed || !mirror.present) {
-      mirror.disconnect();
+      await mirror.close();
       throw new EngineError(
         'EngineUnavailable',
-        `NetworkManager went away while starting (bus ${this.busAddress}).`,
+        `NetworkManager went away while starting (${this.#where()}).`,
       );
     }
     return mirror;
+  }
+
+  #where(): string {
+    return this.#bus
+      ? 'the caller-provided D-Bus connection'
+      : `the D-Bus bus at ${this.busAddress}`;
   }
 
   #live(): NmMirror {
@@ -188,12 +216,16 @@ export class NetworkManagerEngine implements Engine {
     return this.#mirror;
   }
 
-  /** Takes the mirror's current picture as the published one, without telling the sink. */
-  #adopt(): { previous: Model; information: NetworkInformation } {
-    const previous = this.#model;
-    const information = this.#information;
+  #read(): SnapshotReading {
     const reading = this.#mirror?.snapshot() ?? { snapshot: absentSnapshot([]), problems: [] };
     for (const problem of reading.problems) this.#warn(problem.message);
+    return reading;
+  }
+
+  /** Takes a picture as the published one, without telling the sink. */
+  #adopt(reading: SnapshotReading): { previous: Model; information: NetworkInformation } {
+    const previous = this.#model;
+    const information = this.#information;
     this.#snapshot = reading.snapshot;
     this.#model = buildModel(reading.snapshot);
     this.#published = new Map(
@@ -204,12 +236,23 @@ export class NetworkManagerEngine implements Engine {
     return { previous, information };
   }
 
-  /** Settles waits, then publishes what changed since the last flush, in a stable order. */
-  #flush(): void {
+  /**
+   * Settles waits, then publishes what changed since the last flush, in a stable order; or,
+   * across a NetworkManager outage, `unavailable` once and `available` with the full list.
+   */
+  #flush(reason = leftTheBus): void {
     const sink = this.#sink;
     if (this.#disposed || !sink) return;
+    const reading = this.#read();
+    if (!reading.snapshot.present) this.#gone(sink, reading, reason);
+    else if (this.#away) this.#back(sink, reading);
+    else this.#publish(sink, reading);
+    this.#statistics.changed();
+  }
+
+  #publish(sink: EngineSink, reading: SnapshotReading): void {
     const before = this.#published;
-    const { previous, information } = this.#adopt();
+    const { previous, information } = this.#adopt(reading);
     const diff = diffConfigurations(before, this.#published);
     const offers = roamingOffers(previous, this.#model);
     // Settle waits first: a sink listener that reacts to "Active" by aborting the connect it
@@ -223,7 +266,38 @@ export class NetworkManagerEngine implements Engine {
       const now = this.#information;
       this.#tell(() => sink.networkInformationChanged(now));
     }
-    this.#statistics.changed();
+  }
+
+  /**
+   * NetworkManager left: pending waits fail (EngineUnavailable), and the sink hears
+   * `unavailable` once — not a Defined for every configuration, since NetworkManager leaves
+   * the links up and re-assumes them when it is back.
+   */
+  #gone(sink: EngineSink, reading: SnapshotReading, reason: string): void {
+    const { information } = this.#adopt(reading);
+    this.#waiters.checkAll();
+    if (this.#away) return;
+    this.#away = { information };
+    this.#tell(() => sink.unavailable(reason));
+  }
+
+  /**
+   * A new NetworkManager is on the bus and loaded. Until it has finished starting (its
+   * Startup property) it is still re-assuming links and would show them half way up, so the
+   * engine stays unavailable; then the sink gets the complete list, and core reconciles it.
+   */
+  #back(sink: EngineSink, reading: SnapshotReading): void {
+    const away = this.#away;
+    if (!away || reading.snapshot.manager?.startup) return;
+    this.#away = null;
+    this.#adopt(reading);
+    this.#waiters.checkAll();
+    const list = [...this.#published.values()];
+    this.#tell(() => sink.available(list));
+    if (!sameInformation(away.information, this.#information)) {
+      const now = this.#information;
+      this.#tell(() => sink.networkInformationChanged(now));
+    }
   }
 
   #offer(sink: EngineSink, offer: RoamingOffer): void {
@@ -276,24 +350,20 @@ export class NetworkManagerEngine implements Engine {
   }
 }
 
-function unavailable(error: unknown, busAddress: string): EngineError {
+function unavailable(error: unknown, where: string): EngineError {
   const name = (error as { errorName?: unknown })?.errorName;
   if (
     name === 'org.freedesktop.DBus.Error.NameHasNoOwner' ||
     name === 'org.freedesktop.DBus.Error.ServiceUnknown'
   ) {
-    return new EngineError(
-      'EngineUnavailable',
-      `NetworkManager is not running on the D-Bus bus at ${busAddress}.`,
-      {
-        cause: error,
-      },
-    );
+    return new EngineError('EngineUnavailable', `NetworkManager is not running on ${where}.`, {
+      cause: error,
+    });
   }
   const detail = error instanceof Error ? error.message : String(error);
   return new EngineError(
     'EngineUnavailable',
-    `Cannot reach NetworkManager on the D-Bus bus at ${busAddress}: ${detail}`,
+    `Cannot reach NetworkManager on ${where}: ${detail}`,
     {
       cause: error,
     },

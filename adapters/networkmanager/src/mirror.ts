@@ -3,6 +3,7 @@
  * tree, the saved profiles' settings, and the reasons active connections gave for their last
  * state. Driven only by signals; `changed` fires (coalesced per microtask) when any of it moved.
  */
+import type { MessageBus } from 'dbus-next';
 import { type CallReply, DBusClient, type SignalMessage } from './dbus-client.js';
 import { NmReplyError } from './dbus-values.js';
 import { DeviceState, iface, nmService, objectManagerPath } from './nm-constants.js';
@@ -23,7 +24,10 @@ const matchRules = [
 export interface MirrorListener {
   /** Something in the mirror changed (never while a load is half done). */
   changed(): void;
-  /** NetworkManager left the bus, or a new instance appeared and has been loaded. */
+  /**
+   * NetworkManager left the bus (also when its name passes straight to a new instance), or a
+   * new instance appeared and has been loaded.
+   */
   presence(present: boolean): void;
   /** The connection to the bus itself is gone; nothing will change any more. */
   closed(error: Error): void;
@@ -48,6 +52,8 @@ export class NmMirror {
   #epoch = 0;
   #changeQueued = false;
   #lastProfiles: readonly NmProfile[] = [];
+  /** Match rules this mirror added, to take back from a connection the caller keeps. */
+  readonly #matched: string[] = [];
 
   private constructor(client: DBusClient, listener: MirrorListener) {
     this.#client = client;
@@ -60,17 +66,24 @@ export class NmMirror {
     });
   }
 
-  /** Connects, subscribes, and loads; rejects if the bus or NetworkManager is not there. */
-  static async open(busAddress: string, listener: MirrorListener): Promise<NmMirror> {
-    const client = await DBusClient.connect(busAddress);
+  /**
+   * Connects (or attaches to a connection the caller keeps), subscribes, and loads; rejects if
+   * the bus or NetworkManager is not there.
+   */
+  static async open(bus: string | MessageBus, listener: MirrorListener): Promise<NmMirror> {
+    const client =
+      typeof bus === 'string' ? await DBusClient.connect(bus) : await DBusClient.attach(bus);
     const mirror = new NmMirror(client, listener);
     try {
-      for (const rule of matchRules) await client.addMatch(rule);
+      for (const rule of matchRules) {
+        await client.addMatch(rule);
+        mirror.#matched.push(rule);
+      }
       mirror.#owner = await mirror.#nameOwner();
       await mirror.reload();
       return mirror;
     } catch (error) {
-      client.disconnect();
+      await mirror.close();
       throw error;
     }
   }
@@ -132,8 +145,17 @@ export class NmMirror {
     this.#queueChanged();
   }
 
-  disconnect(): void {
+  /**
+   * Stops following NetworkManager. A connection of its own is closed (the bus drops its match
+   * rules with it); on the caller's connection it removes its match rules (each bounded by
+   * `timeoutMs`) and its listeners, and leaves the connection open.
+   */
+  async close(timeoutMs = 2_000): Promise<void> {
     this.#epoch += 1;
+    const rules = this.#matched.splice(0);
+    if (!this.#client.owned && !this.#client.closed) {
+      await Promise.allSettled(rules.map((rule) => this.#client.removeMatch(rule, timeoutMs)));
+    }
     this.#client.disconnect();
   }
 
@@ -260,6 +282,7 @@ export class NmMirror {
   #ownerChanged(body: readonly unknown[]): void {
     const [name, , owner] = body;
     if (name !== nmService || typeof owner !== 'string') return;
+    const hadOwner = this.#owner !== null;
     this.#epoch += 1;
     this.#held = null;
     this.#synced = false;
@@ -269,8 +292,9 @@ export class NmMirror {
     this.#activeReasons.clear();
     this.#deviceFailures.clear();
     this.#owner = owner.length > 0 ? owner : null;
+    // The instance we knew is gone, even when the name passes straight to a new one.
+    if (hadOwner) this.#listener.presence(false);
     if (!this.#owner) {
-      this.#listener.presence(false);
       this.#queueChanged();
       return;
     }

@@ -131,6 +131,18 @@ describe('readDevice, readActiveConnection, readManager', () => {
       readActiveConnection('/a/1', props({ Uuid: 'u', State: 2, Devices: ['not a path'] })),
     ).toThrow(/Devices/);
     expect(() => readManager(props({ State: 'connected' }))).toThrow(NmReplyError);
+    expect(() => readManager(props({ State: 70, Startup: 'yes' }))).toThrow(/Startup/);
+  });
+
+  it('reads the manager with defaults, Startup false when absent', () => {
+    expect(readManager(props({ State: 70 }))).toEqual({
+      state: 70,
+      connectivity: 0,
+      metered: 0,
+      primaryConnection: '/',
+      startup: false,
+    });
+    expect(readManager(props({ State: 20, Startup: true })).startup).toBe(true);
   });
 
   it('reads an active connection with defaults', () => {

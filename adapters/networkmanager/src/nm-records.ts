@@ -24,6 +24,8 @@ export interface NmManager {
   readonly connectivity: number;
   readonly metered: number;
   readonly primaryConnection: string;
+  /** Still starting: activating (or re-assuming) the connections it will have at startup. */
+  readonly startup: boolean;
 }
 
 export interface NmStatistics {
@@ -86,6 +88,7 @@ export function readManager(props: Props): NmManager {
     connectivity: optional(props, 'Connectivity', what, readUint, 0),
     metered: optional(props, 'Metered', what, readUint, Metered.Unknown),
     primaryConnection: optional(props, 'PrimaryConnection', what, readObjectPath, noObject),
+    startup: optional(props, 'Startup', what, readBoolean, false),
   };
 }
 

@@ -25,6 +25,7 @@ export const manager = (over: Partial<NmManager> = {}): NmManager => ({
   connectivity: Connectivity.Full,
   metered: Metered.GuessNo,
   primaryConnection: noObject,
+  startup: false,
   ...over,
 });
 

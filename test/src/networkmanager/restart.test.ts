@@ -1,10 +1,16 @@
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import {
   createNetworkManagerEngine,
   type NetworkManagerEngine,
 } from '@netbearer/adapter-networkmanager';
-import { NetworkConfigurationManager, NetworkSession } from '@netbearer/core';
+import {
+  type EngineConfiguration,
+  NetworkConfigurationManager,
+  NetworkSession,
+} from '@netbearer/core';
 import type { MessageBus } from 'dbus-next';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventRecorder } from '../support/event-recorder.js';
 import { addEthernetProfile, addProfile, openBus, variant } from '../support/nm-dbus.js';
 import { type NmSandbox, startNmSandbox } from '../support/nm-sandbox.js';
 import { RecordingSink, type SinkEvent } from '../support/recording-sink.js';
@@ -12,8 +18,45 @@ import { waitUntil } from '../support/wait.js';
 
 const id = (uuid: string) => `networkmanager:${uuid}`;
 const noAbort = () => new AbortController().signal;
+/** Generous: the whole suite runs in parallel on 2 cores. Every wait ends on its condition. */
+const slowly = { timeoutMs: 25_000 };
 
-describe('NetworkManager engine: NetworkManager stops and comes back', () => {
+type Available = Extract<SinkEvent, { type: 'available' }>;
+const isAvailable = (e: SinkEvent): e is Available => e.type === 'available';
+
+/**
+ * Deletes a profile's keyfile behind NetworkManager's back (as an administrator would while
+ * it is stopped), found by its uuid in the sandbox's keyfile directory.
+ */
+async function deleteKeyfile(sandbox: NmSandbox, uuid: string): Promise<void> {
+  const dir = `${sandbox.dir}/nm/connections`;
+  for (const name of await readdir(dir)) {
+    const text = await readFile(`${dir}/${name}`, 'utf8');
+    if (text.split('\n').includes(`uuid=${uuid}`)) return unlink(`${dir}/${name}`);
+  }
+  throw new Error(`no keyfile for ${uuid} in ${dir}`);
+}
+
+/**
+ * What the sink heard from the first `unavailable` at or after `from` up to (not including) the
+ * next `available`. What NetworkManager said before it left (SIGTERM: its state drops to
+ * CONNECTED_SITE first) is not part of the outage.
+ */
+function outageEvents(sink: RecordingSink, from: number): SinkEvent[] {
+  const events = sink.events.slice(from);
+  const start = events.findIndex((e) => e.type === 'unavailable');
+  if (start === -1) return [];
+  const rest = events.slice(start);
+  const end = rest.findIndex(isAvailable);
+  return end === -1 ? rest : rest.slice(0, end);
+}
+
+const wentAway = [{ type: 'unavailable', reason: 'NetworkManager left the bus' }];
+
+const byId = (list: readonly EngineConfiguration[], identifier: string) =>
+  list.find((c) => c.identifier === identifier);
+
+describe('NetworkManager engine: NetworkManager stops (SIGTERM) and comes back', () => {
   let sandbox: NmSandbox;
   let bus: MessageBus;
   let engine: NetworkManagerEngine;
@@ -21,6 +64,8 @@ describe('NetworkManager engine: NetworkManager stops and comes back', () => {
   let up: string;
   let spare: string;
   let slow: string;
+  let doomedUuid: string;
+  let outage = 0;
 
   beforeAll(async () => {
     sandbox = await startNmSandbox({ links: 2 });
@@ -29,6 +74,7 @@ describe('NetworkManager engine: NetworkManager stops and comes back', () => {
     spare = id(
       await addEthernetProfile(bus, { name: 'spare', interfaceName: sandbox.linkName(1) }),
     );
+    doomedUuid = await addEthernetProfile(bus, { name: 'doomed', interfaceName: 'nosuchnic0' });
     // No router advertisements in the sandbox: this one stays "activating" for a minute.
     slow = id(
       await addProfile(
@@ -58,8 +104,8 @@ describe('NetworkManager engine: NetworkManager stops and comes back', () => {
     await sandbox?.stop();
   }, 30_000);
 
-  it('while NetworkManager is gone: nothing claims Active, reachability Unknown, calls fail typed', async () => {
-    const from = sink.mark();
+  it('while NetworkManager is gone: one unavailable and nothing else, calls fail typed', async () => {
+    const features = [...engine.supportedFeatures()];
     const pending = engine.connect(slow, { signal: noAbort() }).catch((e: unknown) => e);
     await waitUntil(
       async () =>
@@ -67,49 +113,66 @@ describe('NetworkManager engine: NetworkManager stops and comes back', () => {
           await sandbox.nmcli('-g', 'GENERAL.STATE', 'device', 'show', sandbox.linkName(1))
         ).startsWith('70 '),
       'slow to be activating',
+      slowly,
     );
+    outage = sink.mark();
     await sandbox.stopNetworkManager();
-    await sink.waitForState(up, 'Defined', { from });
-    await sink.waitFor(
-      (e) => e.type === 'information' && e.information.reachability === 'Unknown',
-      'Unknown',
-      { from },
-    );
+    const gone = await sink.waitFor((e) => e.type === 'unavailable', 'unavailable', {
+      from: outage,
+      ...slowly,
+    });
     expect(await pending).toMatchObject({ kind: 'EngineUnavailable' });
-    expect([...sink.current.values()].every((c) => c.state === 'Defined')).toBe(true);
+    expect(engine.supportedFeatures()).toEqual(features);
     expect(engine.defaultConfiguration()).toBeNull();
     expect(engine.statistics(up)).toBeUndefined();
     await expect(engine.connect(spare, { signal: noAbort() })).rejects.toMatchObject({
       kind: 'EngineUnavailable',
     });
-    expect(sink.events.slice(from).filter((e) => e.type === 'removed')).toEqual([]);
-  }, 20_000);
+    await expect(
+      engine.disconnect(up, { signal: noAbort(), mode: 'release' }),
+    ).rejects.toMatchObject({ kind: 'EngineUnavailable' });
+    // Removed by an administrator while NetworkManager is down.
+    await deleteKeyfile(sandbox, doomedUuid);
+    // Before it left, NetworkManager unexported its devices (its own last signals); since
+    // then the sink heard exactly one thing.
+    expect(sink.events.slice(sink.events.indexOf(gone))).toEqual(wentAway);
+  }, 40_000);
 
-  it('when it is back: same identifiers, the re-assumed connection Active again, no removals', async () => {
+  it('when it is back: available with the complete list, the re-assumed link Active', async () => {
     // The restarted NetworkManager would re-assume the unfinished "slow" activation and stay in
     // Startup for a minute; unplugging its link lets that attempt fail at once.
     await sandbox.linkDown(1);
-    const from = sink.mark();
     await sandbox.startNetworkManager();
-    await sandbox.linkUp(1);
-    await sink.waitForState(up, 'Active', { from });
-    await waitUntil(
-      () => sink.current.get(spare)?.state === 'Discovered',
-      'spare to be Discovered',
-    );
-    const removed = sink.events.slice(from).filter((e: SinkEvent) => e.type === 'removed');
-    expect(removed).toEqual([]);
-    expect(sink.current.get(up)?.interfaceName).toBe(sandbox.linkName(0));
+    const back = await sink.waitFor(isAvailable, 'available', { from: outage, ...slowly });
+    // Through the whole outage, restart included: exactly one unavailable, nothing else.
+    expect(outageEvents(sink, outage)).toEqual(wentAway);
+    expect(byId(back.configurations, up)).toMatchObject({
+      state: 'Active',
+      interfaceName: sandbox.linkName(0),
+    });
+    expect(byId(back.configurations, spare)).toBeDefined();
+    expect(byId(back.configurations, slow)).toBeDefined();
+    expect(byId(back.configurations, id(doomedUuid))).toBeUndefined();
+    expect(back.configurations.map((c) => c.identifier).sort()).toEqual([up, spare, slow].sort());
     expect(engine.defaultConfiguration()).toBe(up);
     expect(engine.networkInformation().reachability).toBe('Online');
-  }, 30_000);
+    expect(engine.supportedFeatures()).toHaveLength(4);
+
+    // Afterwards the signals drive it again.
+    const after = sink.mark();
+    await sandbox.linkUp(1);
+    await sink.waitForState(spare, 'Discovered', { from: after, ...slowly });
+    expect(
+      sink.events.slice(after).filter((e) => e.type === 'unavailable' || e.type === 'available'),
+    ).toEqual([]);
+  }, 60_000);
 
   it('works against the new instance (new object paths)', async () => {
     await engine.connect(spare, { signal: noAbort() });
     expect(sink.current.get(spare)?.state).toBe('Active');
     await engine.disconnect(spare, { signal: noAbort(), mode: 'release' });
     expect(sink.current.get(spare)?.state).toBe('Discovered');
-  }, 20_000);
+  }, 30_000);
 });
 
 describe('NetworkManager engine: NetworkManager killed (SIGKILL, no last signals)', () => {
@@ -137,27 +200,33 @@ describe('NetworkManager engine: NetworkManager killed (SIGKILL, no last signals
   it('notices from the bus alone, and recovers when a new instance starts', async () => {
     const from = sink.mark();
     await sandbox.stopNetworkManager({ kill: true });
-    await sink.waitForState(up, 'Defined', { from });
-    expect(engine.networkInformation().reachability).toBe('Unknown');
+    await sink.waitFor((e) => e.type === 'unavailable', 'unavailable', { from, ...slowly });
     await sandbox.startNetworkManager();
-    await sink.waitForState(up, 'Active', { from });
-    expect(sink.events.slice(from).filter((e) => e.type === 'removed')).toEqual([]);
+    const back = await sink.waitFor(isAvailable, 'available', { from, ...slowly });
+    expect(outageEvents(sink, from)).toEqual(wentAway);
+    expect(sink.events.slice(from).filter((e) => e.type === 'unavailable')).toHaveLength(1);
+    expect(byId(back.configurations, up)?.state).toBe('Active');
     await engine.disconnect(up, { signal: noAbort(), mode: 'release' });
     expect(sink.current.get(up)?.state).toBe('Discovered');
-  }, 30_000);
+  }, 60_000);
 });
 
-describe('NetworkManager restart under core', () => {
+describe.each([
+  { how: 'SIGTERM', kill: false },
+  { how: 'SIGKILL', kill: true },
+])('NetworkManager restart ($how) under core', ({ kill }) => {
   let sandbox: NmSandbox;
   let manager: NetworkConfigurationManager;
-  let identifier: string;
+  let survivor: string;
+  let doomedUuid: string;
 
   beforeAll(async () => {
     sandbox = await startNmSandbox({ links: 1 });
     const bus = openBus(sandbox.busAddress);
-    identifier = id(
+    survivor = id(
       await addEthernetProfile(bus, { name: 'survivor', interfaceName: sandbox.linkName(0) }),
     );
+    doomedUuid = await addEthernetProfile(bus, { name: 'doomed', interfaceName: 'nosuchnic0' });
     bus.disconnect();
     manager = await NetworkConfigurationManager.create({
       engines: [createNetworkManagerEngine({ busAddress: sandbox.busAddress })],
@@ -169,28 +238,111 @@ describe('NetworkManager restart under core', () => {
     await sandbox?.stop();
   }, 30_000);
 
-  it('a session ends when NetworkManager goes away, the configuration stays valid, and opens again after', async () => {
-    const configuration = manager.configurationFromIdentifier(identifier);
+  it('an open session rides through: Undefined while gone, Active after, no closed, no error', async () => {
+    const configuration = manager.configurationFromIdentifier(survivor);
+    const doomed = manager.configurationFromIdentifier(id(doomedUuid));
+    expect(doomed.isValid()).toBe(true);
     const session = new NetworkSession(configuration);
     session.open();
-    expect(await session.waitForOpened(15_000)).toBe(true);
+    expect(await session.waitForOpened(20_000)).toBe(true);
+    await waitUntil(() => manager.reachability() === 'Online', 'reachability Online', slowly);
 
-    const closed = new Promise<void>((resolve) => session.once('closed', () => resolve()));
-    await sandbox.stopNetworkManager();
-    await closed;
+    const events = new EventRecorder().watch('s', session).watchManager('m', manager);
+    const reachability: string[] = [];
+    manager.on('reachabilityChanged', (r) => reachability.push(r));
+
+    await sandbox.stopNetworkManager({ kill });
+    await waitUntil(
+      () => events.of('m').includes(`configurationChanged ${survivor} Undefined`),
+      'the configuration to read Undefined',
+      slowly,
+    );
+    expect(configuration.state()).toBe('Undefined');
     expect(configuration.isValid()).toBe(true);
-    expect(configuration.state()).toBe('Defined');
-    expect(manager.isOnline()).toBe(false);
+    expect(events.of('m')).toContain(`configurationChanged ${id(doomedUuid)} Undefined`);
+    await waitUntil(() => manager.reachability() === 'Unknown', 'reachability Unknown', slowly);
+    // (On SIGTERM NetworkManager may drop to CONNECTED_SITE, 'Site', on its way out.)
+    expect(reachability.at(-1)).toBe('Unknown');
+    reachability.length = 0;
+    expect(session.isOpen()).toBe(true);
+    expect(session.state()).toBe('Connected');
+    await deleteKeyfile(sandbox, doomedUuid);
 
     await sandbox.startNetworkManager();
-    await waitUntil(() => configuration.state() === 'Active', 'the re-assumed link to be Active');
-    expect(manager.isOnline()).toBe(true);
-    const again = new NetworkSession(configuration);
-    again.open();
-    expect(await again.waitForOpened(15_000)).toBe(true);
-    again.close();
-    await waitUntil(() => configuration.state() === 'Discovered', 'the link to be released');
+    await waitUntil(
+      () => configuration.state() === 'Active' && !doomed.isValid(),
+      'the re-assumed link Active and the deleted profile gone',
+      slowly,
+    );
+    await waitUntil(() => manager.reachability() === 'Online', 'reachability Online', slowly);
+    expect(events.of('m')).toContain(`configurationChanged ${survivor} Active`);
+    expect(events.of('m')).toContain(`configurationRemoved ${id(doomedUuid)}`);
+    expect(events.of('s')).toEqual([]);
+    expect(session.isOpen()).toBe(true);
+    expect(session.state()).toBe('Connected');
+    expect(reachability).toEqual(['Online']);
+
+    // The session's hold on the link survived the restart: closing it releases the link.
+    session.close();
+    await waitUntil(() => configuration.state() === 'Discovered', 'the link released', slowly);
+    expect(events.of('s')).toContain('closed');
+    expect(events.of('s')).not.toContain('error SessionAbortedError');
+    events.stop();
     session.dispose();
-    again.dispose();
-  }, 40_000);
+  }, 90_000);
+});
+
+describe('NetworkManager restart under core: the link really went away meanwhile', () => {
+  let sandbox: NmSandbox;
+  let manager: NetworkConfigurationManager;
+  let lost: string;
+
+  beforeAll(async () => {
+    sandbox = await startNmSandbox({ links: 1 });
+    const bus = openBus(sandbox.busAddress);
+    lost = id(await addEthernetProfile(bus, { name: 'lost', interfaceName: sandbox.linkName(0) }));
+    bus.disconnect();
+    manager = await NetworkConfigurationManager.create({
+      engines: [createNetworkManagerEngine({ busAddress: sandbox.busAddress })],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await manager?.dispose();
+    await sandbox?.stop();
+  }, 30_000);
+
+  it('the session stays open while NetworkManager is gone, and ends (aborted) once it is back', async () => {
+    const configuration = manager.configurationFromIdentifier(lost);
+    const session = new NetworkSession(configuration);
+    session.open();
+    expect(await session.waitForOpened(20_000)).toBe(true);
+    const events = new EventRecorder().watch('s', session).watchManager('m', manager);
+
+    await sandbox.stopNetworkManager();
+    await waitUntil(
+      () => configuration.state() === 'Undefined',
+      'the configuration to read Undefined',
+      slowly,
+    );
+    await sandbox.linkDown(0);
+    expect(session.isOpen()).toBe(true);
+    expect(events.of('s')).toEqual([]);
+
+    await sandbox.startNetworkManager();
+    await waitUntil(() => events.of('s').includes('closed'), 'the session to close', slowly);
+    expect(session.error()).toBe('SessionAbortedError');
+    expect(session.isOpen()).toBe(false);
+    expect(events.of('s')).toEqual(expect.arrayContaining(['closed', 'error SessionAbortedError']));
+    // It ended on what the new NetworkManager said, not on the outage.
+    const lines = events.lines;
+    const known = lines.findIndex(
+      (l) => l.startsWith(`m configurationChanged ${lost} `) && !l.endsWith(' Undefined'),
+    );
+    expect(known, lines.join('\n')).toBeGreaterThan(-1);
+    expect(known).toBeLessThan(lines.indexOf('s closed'));
+    expect(configuration.state()).toBe('Defined');
+    events.stop();
+    session.dispose();
+  }, 90_000);
 });

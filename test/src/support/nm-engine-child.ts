@@ -56,6 +56,8 @@ async function main(): Promise<void> {
       configurationRemoved() {},
       preferredConfiguration() {},
       networkInformationChanged() {},
+      unavailable() {},
+      available() {},
     }),
   );
   const signal = new AbortController().signal;

@@ -14,7 +14,9 @@ export type SinkEvent =
       readonly to: string;
       readonly seamless: boolean;
     }
-  | { readonly type: 'information'; readonly information: NetworkInformation };
+  | { readonly type: 'information'; readonly information: NetworkInformation }
+  | { readonly type: 'unavailable'; readonly reason: string }
+  | { readonly type: 'available'; readonly configurations: readonly EngineConfiguration[] };
 
 export class RecordingSink implements EngineSink {
   readonly events: SinkEvent[] = [];
@@ -48,6 +50,17 @@ export class RecordingSink implements EngineSink {
 
   networkInformationChanged(information: NetworkInformation): void {
     this.#record({ type: 'information', information });
+  }
+
+  unavailable(reason: string): void {
+    this.#record({ type: 'unavailable', reason });
+  }
+
+  /** The complete list: `current` becomes exactly it, as core reconciles it. */
+  available(configurations: readonly EngineConfiguration[]): void {
+    this.current.clear();
+    for (const c of configurations) this.current.set(c.identifier, c);
+    this.#record({ type: 'available', configurations });
   }
 
   /** The position of the next event, for `waitFor(…, { from })`. */
@@ -97,7 +110,7 @@ export class RecordingSink implements EngineSink {
     });
   }
 
-  /** Waits until the latest picture of `identifier` has `state`. */
+  /** Waits for an event (added, changed, or a full `available` list) giving `identifier` `state`. */
   waitForState(
     identifier: string,
     state: EngineConfiguration['state'],
@@ -105,9 +118,11 @@ export class RecordingSink implements EngineSink {
   ) {
     return this.waitFor(
       (e) =>
-        (e.type === 'changed' || e.type === 'added') &&
-        e.configuration.identifier === identifier &&
-        e.configuration.state === state,
+        ((e.type === 'changed' || e.type === 'added') &&
+          e.configuration.identifier === identifier &&
+          e.configuration.state === state) ||
+        (e.type === 'available' &&
+          e.configurations.some((c) => c.identifier === identifier && c.state === state)),
       `${identifier} to become ${state}`,
       options,
     );
@@ -124,7 +139,11 @@ export class RecordingSink implements EngineSink {
               ? `removed ${e.identifier}`
               : e.type === 'preferred'
                 ? `preferred ${e.from}->${e.to} seamless=${e.seamless}`
-                : `information ${JSON.stringify(e.information)}`,
+                : e.type === 'unavailable'
+                  ? `unavailable ${e.reason}`
+                  : e.type === 'available'
+                    ? `available [${e.configurations.map((c) => `${c.name}=${c.state}`).join(', ')}]`
+                    : `information ${JSON.stringify(e.information)}`,
         ),
     );
   }
