@@ -8,23 +8,13 @@ import { engineErrorFrom } from './errors.js';
 import { parseIdentifier } from './identifiers.js';
 import { describeActiveReason, describeDeviceReason } from './mapping.js';
 import { activeOf, canCarry } from './model.js';
+import type { NmAccess } from './nm-access.js';
 import { ActiveState, DeviceState, iface, nmPath, noObject } from './nm-constants.js';
 import type { NmActiveConnection, NmProfile } from './nm-records.js';
 import type { NmSnapshot } from './snapshot.js';
 import type { Verdict, Waiters } from './waiters.js';
 
-export interface ActivationContext {
-  /** The picture the sink was last told about: waits settle after the matching events. */
-  published(): NmSnapshot;
-  call(
-    path: string,
-    iface: string,
-    member: string,
-    signature?: string,
-    body?: readonly unknown[],
-  ): Promise<{
-    readonly body: readonly unknown[];
-  }>;
+export interface ActivationContext extends NmAccess {
   activeReason(path: string): number | undefined;
   deviceFailure(path: string): number | undefined;
   readonly waiters: Waiters;

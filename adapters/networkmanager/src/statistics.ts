@@ -8,19 +8,11 @@ import type { TrafficStatistics } from '@netbearer/core';
 import dbus from 'dbus-next';
 import { parseIdentifier } from './identifiers.js';
 import { activeOf, firstDevice } from './model.js';
+import type { NmAccess } from './nm-access.js';
 import { ActiveState, iface } from './nm-constants.js';
 import type { NmSnapshot } from './snapshot.js';
 
-export interface StatisticsContext {
-  published(): NmSnapshot;
-  call(
-    path: string,
-    iface: string,
-    member: string,
-    signature?: string,
-    body?: readonly unknown[],
-  ): Promise<unknown>;
-}
+export type StatisticsContext = NmAccess;
 
 export interface StatisticsOptions {
   /** RefreshRateMs while someone reads. */

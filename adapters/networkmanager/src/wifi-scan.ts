@@ -4,20 +4,12 @@
  */
 
 import { canCarry } from './model.js';
+import type { NmAccess } from './nm-access.js';
 import { DeviceType, iface } from './nm-constants.js';
 import type { NmSnapshot } from './snapshot.js';
 import type { Waiters } from './waiters.js';
 
-export interface ScanContext {
-  published(): NmSnapshot;
-  call(
-    path: string,
-    iface: string,
-    member: string,
-    signature?: string,
-    body?: readonly unknown[],
-  ): Promise<unknown>;
-}
+export type ScanContext = NmAccess;
 
 /** NetworkManager's own scans take a few seconds; this only bounds a stuck driver. */
 export const scanTimeoutMs = 30_000;
