@@ -29,6 +29,7 @@ function setup(initialRate = 0) {
       call: async (path, _iface, member, _sig, body) => {
         if (member === 'Set')
           calls.push({ path, rate: Number((body?.[2] as { value?: unknown } | undefined)?.value) });
+        return { body: [] };
       },
     },
     { refreshMs: 1000, leaseMs: 5_000, now: () => now },

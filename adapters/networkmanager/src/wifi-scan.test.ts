@@ -23,6 +23,7 @@ describe('requestScans (fake data; no Wi-Fi hardware in the sandbox)', () => {
         published: () => published,
         call: async (path, _iface, member) => {
           asked.push(`${path} ${member}`);
+          return { body: [] };
         },
       },
       waiters,
@@ -53,7 +54,7 @@ describe('requestScans (fake data; no Wi-Fi hardware in the sandbox)', () => {
     await expect(refusing).resolves.toBeUndefined();
     await expect(
       requestScans(
-        { published: () => snapshot({ devices: [eth] }), call: async () => undefined },
+        { published: () => snapshot({ devices: [eth] }), call: async () => ({ body: [] }) },
         new Waiters(),
       ),
     ).resolves.toBeUndefined();
