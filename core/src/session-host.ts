@@ -310,10 +310,11 @@ export class SessionHost implements LinkObserver {
     if (status === b.sent) return;
     const before = b.sent;
     b.sent = status;
-    // A service network that was connecting and no longer is, without coming up: the member
-    // being brought up went away, which for the network is a failed connect.
+    // A service network or user choice that was connecting and no longer is, without coming
+    // up (the member went away, or the session let go and follows its own configuration
+    // again): for the session, that connect failed.
     const gaveUp = before === 'Starting' && status !== 'Up' && status !== 'Stopping';
-    if (gaveUp && b.effective.type === 'ServiceNetwork') {
+    if (gaveUp && b.record.type !== 'InternetAccessPoint') {
       b.actor.send({
         type: 'CONNECT_FAILED',
         failure: { error: 'UnknownSessionError', message: 'The member being connected went away.' },
