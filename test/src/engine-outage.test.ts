@@ -1,7 +1,7 @@
 import { SimulatedWorld } from '@netbearer/adapter-simulated';
 import { NetworkConfigurationManager, NetworkSession } from '@netbearer/core';
 import { describe, expect, it } from 'vitest';
-import { flush } from './support/flush.js';
+import { drain } from './support/drain.js';
 
 /** The platform's network service restarting under open sessions (like NetworkManager). */
 describe('an engine whose platform service goes away and comes back', () => {
@@ -32,7 +32,7 @@ describe('an engine whose platform service goes away and comes back', () => {
     const changed: string[] = [];
     manager.on('configurationChanged', (c) => changed.push(`${c.name()}:${c.state()}`));
     world.serviceDown();
-    await flush();
+    await drain();
     expect(changed.sort()).toEqual(['lan:Undefined', 'wifi:Undefined']);
     expect(manager.configurationFromIdentifier(wifi).state()).toBe('Undefined');
     expect(manager.reachability()).toBe('Unknown');
@@ -40,7 +40,7 @@ describe('an engine whose platform service goes away and comes back', () => {
     expect(session.state()).toBe('Connected');
 
     world.serviceUp();
-    await flush();
+    await drain();
     expect(manager.configurationFromIdentifier(wifi).state()).toBe('Active');
     expect(manager.reachability()).toBe('Online');
     expect(session.isOpen()).toBe(true);
@@ -53,13 +53,13 @@ describe('an engine whose platform service goes away and comes back', () => {
     const removed: string[] = [];
     manager.on('configurationRemoved', (c) => removed.push(c.identifier()));
     world.serviceDown();
-    await flush();
+    await drain();
     world.loseLink(wifi);
     world.remove(lan);
-    await flush();
+    await drain();
     expect(session.isOpen()).toBe(true);
     world.serviceUp();
-    await flush();
+    await drain();
     expect(removed).toEqual([lan]);
     expect(manager.configurationFromIdentifier(wifi).state()).toBe('Discovered');
     expect(events).toEqual(['closed', 'stateChanged Disconnected', 'error SessionAbortedError']);
@@ -69,15 +69,15 @@ describe('an engine whose platform service goes away and comes back', () => {
   it('fails an open attempted while the service is gone, and opens once it is back', async () => {
     const { world, wifi, manager, session } = await setUp();
     session.close();
-    await flush();
+    await drain();
     world.serviceDown();
-    await flush();
+    await drain();
     const again = new NetworkSession(manager.configurationFromIdentifier(wifi));
     again.open();
     expect(await again.waitForOpened(1000)).toBe(false);
     expect(again.error()).toBe('UnknownSessionError');
     world.serviceUp();
-    await flush();
+    await drain();
     again.open();
     expect(await again.waitForOpened(1000)).toBe(true);
     await manager.dispose();

@@ -1,7 +1,7 @@
 import { SimulatedWorld } from '@netbearer/adapter-simulated';
 import { NetworkConfigurationManager } from '@netbearer/core';
 import { describe, expect, it } from 'vitest';
-import { flush } from './support/flush.js';
+import { drain } from './support/drain.js';
 
 describe('network information (Qt 6 QNetworkInformation)', () => {
   it('claims nothing an engine does not know', async () => {
@@ -38,7 +38,7 @@ describe('network information (Qt 6 QNetworkInformation)', () => {
       metered: false,
     });
     expect(seen).toEqual([]);
-    await flush();
+    await drain();
     expect(seen).toEqual(['reachability:Site', 'portal:true']);
     expect(manager.isBehindCaptivePortal()).toBe(true);
     await manager.dispose();

@@ -12,12 +12,56 @@ import {
 } from '@netbearer/core';
 import { describe, expect, it, vi } from 'vitest';
 import { advance, advanceUntil, drain, within } from '../support/drain.js';
-import { EventRecorder } from '../support/event-recorder.js';
+import { EventRecorder, type WatchOptions } from '../support/event-recorder.js';
 import { configurationOf, ids, qtWorld, useManagers } from '../support/qt-rig.js';
 import { catchRethrown } from '../support/rethrown.js';
 import { openAndWait, waitOpened } from '../support/sessions.js';
 
 const managers = useManagers();
+
+/**
+ * The usual scenario: fake timers, then the world `makeWorld` builds (after them: it stamps the
+ * links that are already up with Date.now()), a manager over it, a session on `identifier`, and
+ * a recorder watching that session as 's'.
+ */
+async function watchedSession(
+  makeWorld: () => SimulatedWorld,
+  identifier: string,
+  options: WatchOptions = {},
+) {
+  vi.useFakeTimers();
+  const world = makeWorld();
+  const manager = await managers(world);
+  const session = new NetworkSession(configurationOf(manager, identifier));
+  const rec = new EventRecorder().watch('s', session, options);
+  return { world, manager, session, rec };
+}
+
+/** A watchedSession that is open, its recorder cleared after the open. */
+async function openedSession(
+  makeWorld: () => SimulatedWorld,
+  identifier: string,
+  options: WatchOptions = {},
+) {
+  const scenario = await watchedSession(makeWorld, identifier, options);
+  await openAndWait(scenario.session);
+  scenario.rec.clear();
+  return scenario;
+}
+
+/** Fake timers, a qtWorld, and two sessions on its WLAN, open, watched as s1 and s2 from then on. */
+async function twoOpenSessions() {
+  vi.useFakeTimers();
+  const world = qtWorld();
+  const manager = await managers(world);
+  const s1 = new NetworkSession(configurationOf(manager, ids.wlan));
+  const s2 = new NetworkSession(configurationOf(manager, ids.wlan));
+  const rec = new EventRecorder().watch('s1', s1).watch('s2', s2);
+  await openAndWait(s1);
+  await openAndWait(s2);
+  rec.clear();
+  return { world, manager, s1, s2, rec };
+}
 
 /** Two WLAN access points, a and b, and a cellular one, c. Delays: connect 200, stop 50. */
 function roamingWorld(options: WorldOptions = {}) {
@@ -60,10 +104,7 @@ function serviceNetworkWorld() {
 
 describe('DESIGN: events never fire synchronously', () => {
   it('open() on an Active configuration: nothing inside the call, opened() on a later microtask, no stateChanged', async () => {
-    vi.useFakeTimers();
-    const manager = await managers(qtWorld());
-    const session = new NetworkSession(configurationOf(manager, ids.ethernet));
-    const rec = new EventRecorder().watch('s', session);
+    const { session, rec } = await watchedSession(qtWorld, ids.ethernet);
     session.open();
     expect(rec.lines).toEqual([]);
     expect(session.isOpen()).toBe(true);
@@ -185,13 +226,7 @@ describe('DESIGN: link loss under an open session', () => {
   it.each(losses)(
     '$how: closed, then stateChanged($to), then error(SessionAbortedError)',
     async ({ act, to }) => {
-      vi.useFakeTimers();
-      const world = qtWorld();
-      const manager = await managers(world);
-      const session = new NetworkSession(configurationOf(manager, ids.wlan));
-      const rec = new EventRecorder().watch('s', session);
-      await openAndWait(session);
-      rec.clear();
+      const { world, rec } = await openedSession(qtWorld, ids.wlan);
       act(world);
       await advance(1_000);
       expect(rec.of('s')).toEqual(['closed', `stateChanged ${to}`, 'error SessionAbortedError']);
@@ -201,15 +236,7 @@ describe('DESIGN: link loss under an open session', () => {
   it.each(losses)(
     '$how: every open session is closed and told SessionAbortedError; the link is released',
     async ({ act, to }) => {
-      vi.useFakeTimers();
-      const world = qtWorld();
-      const manager = await managers(world);
-      const s1 = new NetworkSession(configurationOf(manager, ids.wlan));
-      const s2 = new NetworkSession(configurationOf(manager, ids.wlan));
-      const rec = new EventRecorder().watch('s1', s1).watch('s2', s2);
-      await openAndWait(s1);
-      await openAndWait(s2);
-      rec.clear();
+      const { world, manager, s1, s2, rec } = await twoOpenSessions();
       act(world);
       await advance(1_000);
       for (const label of ['s1', 's2']) {
@@ -225,11 +252,7 @@ describe('DESIGN: link loss under an open session', () => {
   );
 
   it('a session still opening when its access point goes out of reach fails with UnknownSessionError', async () => {
-    vi.useFakeTimers();
-    const world = qtWorld();
-    const manager = await managers(world);
-    const session = new NetworkSession(configurationOf(manager, ids.wlan));
-    const rec = new EventRecorder().watch('s', session);
+    const { world, session, rec } = await watchedSession(qtWorld, ids.wlan);
     session.open();
     await advance(50);
     world.setInRange(ids.wlan, false);
@@ -242,16 +265,8 @@ describe('DESIGN: link loss under an open session', () => {
 });
 
 describe('DESIGN: roaming between access points (world.offerBetter)', () => {
-  async function roamingSession(options: { preferred: boolean } = { preferred: true }) {
-    vi.useFakeTimers();
-    const world = roamingWorld();
-    const manager = await managers(world);
-    const session = new NetworkSession(configurationOf(manager, 'sim:a'));
-    const rec = new EventRecorder().watch('s', session, options);
-    await openAndWait(session);
-    rec.clear();
-    return { world, manager, session, rec };
-  }
+  const roamingSession = (options: WatchOptions = { preferred: true }) =>
+    openedSession(roamingWorld, 'sim:a', options);
 
   it('with a listener: preferredConfigurationChanged → migrate → newConfigurationActivated → accept moves to the new one and releases the old', async () => {
     const { world, session, rec } = await roamingSession();
@@ -403,12 +418,7 @@ describe('DESIGN: roaming between access points (world.offerBetter)', () => {
 
 describe('DESIGN: misuse is OperationNotSupportedError, never a crash or a silent change', () => {
   it('migrate/accept/ignore/reject on an open, connected session', async () => {
-    vi.useFakeTimers();
-    const manager = await managers(qtWorld());
-    const session = new NetworkSession(configurationOf(manager, ids.wlan));
-    const rec = new EventRecorder().watch('s', session, { preferred: true });
-    await openAndWait(session);
-    rec.clear();
+    const { session, rec } = await openedSession(qtWorld, ids.wlan, { preferred: true });
     for (const call of ['migrate', 'accept', 'ignore', 'reject'] as const) {
       expect(() => session[call]()).not.toThrow();
       expect(session.state()).toBe('Connected');
@@ -422,11 +432,9 @@ describe('DESIGN: misuse is OperationNotSupportedError, never a crash or a silen
   });
 
   it('accept/reject before migrate, and migrate twice, while a roam is only offered', async () => {
-    vi.useFakeTimers();
-    const world = roamingWorld();
-    const manager = await managers(world);
-    const session = new NetworkSession(configurationOf(manager, 'sim:a'));
-    const rec = new EventRecorder().watch('s', session, { preferred: true });
+    const { world, session, rec } = await watchedSession(roamingWorld, 'sim:a', {
+      preferred: true,
+    });
     await openAndWait(session);
     world.offerBetter('sim:a', 'sim:b');
     await drain();
@@ -450,10 +458,7 @@ describe('DESIGN: misuse is OperationNotSupportedError, never a crash or a silen
   });
 
   it('open() twice gives one opened()', async () => {
-    vi.useFakeTimers();
-    const manager = await managers(qtWorld());
-    const session = new NetworkSession(configurationOf(manager, ids.wlan));
-    const rec = new EventRecorder().watch('s', session);
+    const { manager, session, rec } = await watchedSession(qtWorld, ids.wlan);
     session.open();
     session.open();
     expect(await waitOpened(session)).toBe(true);
@@ -466,11 +471,7 @@ describe('DESIGN: misuse is OperationNotSupportedError, never a crash or a silen
   });
 
   it('close() while connecting: closed(), never opened(), the link is released, ends Disconnected', async () => {
-    vi.useFakeTimers();
-    const world = qtWorld();
-    const manager = await managers(world);
-    const session = new NetworkSession(configurationOf(manager, ids.wlan));
-    const rec = new EventRecorder().watch('s', session);
+    const { world, session, rec } = await watchedSession(qtWorld, ids.wlan);
     session.open();
     let waited: boolean | undefined;
     void session.waitForOpened(10_000).then((opened) => {
@@ -490,10 +491,7 @@ describe('DESIGN: misuse is OperationNotSupportedError, never a crash or a silen
   });
 
   it('close() on a session that is not open does nothing', async () => {
-    vi.useFakeTimers();
-    const manager = await managers(qtWorld());
-    const session = new NetworkSession(configurationOf(manager, ids.ethernet));
-    const rec = new EventRecorder().watch('s', session);
+    const { session, rec } = await watchedSession(qtWorld, ids.ethernet);
     session.close();
     await advance(1_000);
     expect(rec.lines).toEqual([]);
@@ -502,16 +500,9 @@ describe('DESIGN: misuse is OperationNotSupportedError, never a crash or a silen
 });
 
 describe('DESIGN: ServiceNetwork sessions', () => {
-  async function serviceNetworkSession(options: { preferred: boolean } = { preferred: true }) {
-    vi.useFakeTimers();
-    const world = serviceNetworkWorld();
-    const manager = await managers(world);
-    const snap = configurationOf(manager, 'sim:snap');
-    const session = new NetworkSession(snap);
-    const rec = new EventRecorder().watch('s', session, options);
-    await openAndWait(session);
-    rec.clear();
-    return { world, manager, snap, session, rec };
+  async function serviceNetworkSession(options: WatchOptions = { preferred: true }) {
+    const scenario = await openedSession(serviceNetworkWorld, 'sim:snap', options);
+    return { ...scenario, snap: configurationOf(scenario.manager, 'sim:snap') };
   }
 
   it('open() connects the most preferred member in reach', async () => {
@@ -759,15 +750,7 @@ describe('DESIGN: connect failures', () => {
 
 describe('DESIGN: a refused stop', () => {
   it('is an OperationNotSupportedError for the stopper only, and everyone stays open', async () => {
-    vi.useFakeTimers();
-    const world = qtWorld();
-    const manager = await managers(world);
-    const s1 = new NetworkSession(configurationOf(manager, ids.wlan));
-    const s2 = new NetworkSession(configurationOf(manager, ids.wlan));
-    const rec = new EventRecorder().watch('s1', s1).watch('s2', s2);
-    await openAndWait(s1);
-    await openAndWait(s2);
-    rec.clear();
+    const { world, s1, s2, rec } = await twoOpenSessions();
     world.refuseNextStop(ids.wlan);
     s2.stop();
     await advance(1_000);
@@ -960,11 +943,7 @@ describe('DESIGN: sessions settle once the engine is quiet (found by the propert
   });
 
   it('a stop refused after the stopper asked to open again leaks no holder: its close brings the link down', async () => {
-    vi.useFakeTimers();
-    const world = qtWorld();
-    const manager = await managers(world);
-    const session = new NetworkSession(configurationOf(manager, ids.ethernet));
-    const rec = new EventRecorder().watch('s', session);
+    const { world, manager, session, rec } = await watchedSession(qtWorld, ids.ethernet);
     expect(session.state()).toBe('Connected');
     session.stop();
     session.open(); // deferred until the stop ends

@@ -4,27 +4,20 @@
  * same live handle (Qt's copies shared one private object), so copies are the same object.
  */
 import { SimulatedWorld } from '@netbearer/adapter-simulated';
-import { type ConfigurationState, NetworkConfiguration } from '@netbearer/core';
+import { NetworkConfiguration } from '@netbearer/core';
 import { describe, expect, it } from 'vitest';
 import { drain } from '../support/drain.js';
-import { configurationOf, ids, qtWorld, useManagers } from '../support/qt-rig.js';
+import { configurationOf, ids, qtWorld, stateBits, useManagers } from '../support/qt-rig.js';
 
 const managers = useManagers();
-
-const bits: Record<ConfigurationState, number> = {
-  Undefined: 0x1,
-  Defined: 0x2,
-  Discovered: 0x6,
-  Active: 0xe,
-};
 
 function expectInvalidPoint(pt: NetworkConfiguration) {
   expect(pt.name()).toBe('');
   expect(pt.isValid()).toBe(false);
   expect(pt.type()).toBe('Invalid');
-  expect(bits[pt.state()] & bits.Defined).toBe(0);
-  expect(bits[pt.state()] & bits.Discovered).toBe(0);
-  expect(bits[pt.state()] & bits.Active).toBe(0);
+  expect(stateBits[pt.state()] & stateBits.Defined).toBe(0);
+  expect(stateBits[pt.state()] & stateBits.Discovered).toBe(0);
+  expect(stateBits[pt.state()] & stateBits.Active).toBe(0);
   expect(pt.isRoamingAvailable()).toBe(false);
   expect(pt.identifier()).toBe('');
   expect(pt.purpose()).toBe('UnknownPurpose');

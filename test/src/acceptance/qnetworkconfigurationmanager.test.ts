@@ -2,12 +2,9 @@
  * Qt's tst_qnetworkconfigurationmanager (and its qappless sibling) autotests marked [A] in
  * research/qt-bearer.md §6, re-expressed against the simulated engine.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createDemoWorld, SimulatedWorld } from '@netbearer/adapter-simulated';
 import {
-  type ConfigurationState,
   configurationStates,
   type NetworkConfiguration,
   NetworkConfigurationManager,
@@ -16,53 +13,16 @@ import {
 import { describe, expect, it, vi } from 'vitest';
 import { drain, within } from '../support/drain.js';
 import { EventRecorder } from '../support/event-recorder.js';
-import { configurationOf, ids, qtWorld, useManagers } from '../support/qt-rig.js';
+import { configurationOf, ids, qtWorld, stateBits, useManagers } from '../support/qt-rig.js';
+import { describeManager, requireBuiltPackages } from '../support/used-in-thread.mjs';
 
 const managers = useManagers();
 
-/** Qt's cumulative bits: Undefined 0x1, Defined 0x2, Discovered 0x6, Active 0xE. */
-const bits: Record<ConfigurationState, number> = {
-  Undefined: 0x1,
-  Defined: 0x2,
-  Discovered: 0x6,
-  Active: 0xe,
-};
-
 const sortedIds = (list: readonly NetworkConfiguration[]) => list.map((c) => c.identifier()).sort();
-
-function describeManager(manager: NetworkConfigurationManager) {
-  return {
-    configurations: manager
-      .allConfigurations()
-      .map((c) => ({
-        identifier: c.identifier(),
-        name: c.name(),
-        type: c.type(),
-        state: c.state(),
-        bearerType: c.bearerType(),
-        children: c.children().map((child) => child.identifier()),
-      }))
-      .sort((a, b) => a.identifier.localeCompare(b.identifier)),
-    active: sortedIds(manager.allConfigurations('Active')),
-    defaultConfiguration: manager.defaultConfiguration().identifier(),
-    online: manager.isOnline(),
-  };
-}
 
 describe('tst_qnetworkconfigurationmanager::usedInThread', () => {
   it('a manager built in a worker thread sees the same post-update list as the main thread', async () => {
-    const built = [
-      new URL('../../../core/dist/index.js', import.meta.url),
-      new URL('../../../adapters/simulated/dist/index.js', import.meta.url),
-    ];
-    for (const url of built) {
-      if (!existsSync(fileURLToPath(url))) {
-        throw new Error(
-          `${fileURLToPath(url)} is missing. The worker thread runs the BUILT packages: run ` +
-            '`npx tsc -b` at the workspace root first.',
-        );
-      }
-    }
+    requireBuiltPackages();
 
     // The main thread: the same deterministic scenario, on the sources.
     const { world } = createDemoWorld();
@@ -127,13 +87,14 @@ describe('tst_qnetworkconfigurationmanager::allConfigurations', () => {
     const discovered = manager.allConfigurations('Discovered');
     const active = manager.allConfigurations('Active');
 
-    for (const c of undefinedOnes) expect(bits[c.state()] & bits.Defined).toBe(0);
+    for (const c of undefinedOnes) expect(stateBits[c.state()] & stateBits.Defined).toBe(0);
     for (const c of defined) {
-      expect(bits[c.state()] & bits.Undefined).toBe(0);
-      expect(bits[c.state()] & bits.Defined).toBe(bits.Defined);
+      expect(stateBits[c.state()] & stateBits.Undefined).toBe(0);
+      expect(stateBits[c.state()] & stateBits.Defined).toBe(stateBits.Defined);
     }
-    for (const c of discovered) expect(bits[c.state()] & bits.Discovered).toBe(bits.Discovered);
-    for (const c of active) expect(bits[c.state()] & bits.Active).toBe(bits.Active);
+    for (const c of discovered)
+      expect(stateBits[c.state()] & stateBits.Discovered).toBe(stateBits.Discovered);
+    for (const c of active) expect(stateBits[c.state()] & stateBits.Active).toBe(stateBits.Active);
 
     expect(all.length).toBeGreaterThanOrEqual(defined.length);
     expect(defined.length).toBeGreaterThanOrEqual(discovered.length);

@@ -2,9 +2,9 @@
  * The generic engine behind core's public API (NetworkConfigurationManager, NetworkSession),
  * in a child process inside its own network namespace.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type ChildMessage, EngineProcess, requireBuild } from './engine-process.js';
-import { deleteNamespaces, NamespacePair, requireRoot } from './netns.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ChildMessage, EngineProcess } from './engine-process.js';
+import { useNamespacePairs } from './netns.js';
 
 interface Described {
   readonly identifier: string;
@@ -30,33 +30,13 @@ const event =
   (e: ChildMessage) =>
     e.event === name && check(e);
 
-let ns: NamespacePair;
-let created: NamespacePair | undefined; // what afterEach must delete, even after a failure
+const ns = useNamespacePairs(`nbgc${process.pid}`);
 let child: EngineProcess | undefined;
 
 beforeEach(async () => {
-  // In each test, not once: without root or a build, every test must fail, none be skipped.
-  requireRoot();
-  requireBuild();
-  created = ns = await NamespacePair.create(`nbgc${process.pid}`);
-  await ns.veth('nbv0', 'nbp0');
   await ns.veth('nbv1', 'nbp1');
-  await ns.inPeer('addr', 'add', '10.214.0.2/24', 'dev', 'nbp0');
-  await ns.inPeer('link', 'set', 'nbp0', 'up');
-  await ns.inEngine('addr', 'add', '10.214.0.1/24', 'dev', 'nbv0');
-  await ns.inEngine('link', 'set', 'nbv0', 'up');
-  child = new EngineProcess(ns.engine);
-});
-
-afterEach(async () => {
-  child?.kill();
-  child = undefined;
-  await created?.delete();
-  created = undefined;
-});
-
-afterAll(async () => {
-  await deleteNamespaces(`nbgc${process.pid}`);
+  await ns.activeLink('10.214.0');
+  child = ns.engineChild();
 });
 
 /** The manager over a fresh engine, once nbv0 is Active (operstate follows carrier late). */

@@ -3,9 +3,9 @@
  * namespace of its own, and the test drives veth links there with iproute2.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type ChildMessage, EngineProcess, requireBuild } from './engine-process.js';
-import { deleteNamespaces, NamespacePair, requireRoot } from './netns.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { ChildMessage, EngineProcess } from './engine-process.js';
+import { useNamespacePairs } from './netns.js';
 
 interface Configuration {
   readonly identifier: string;
@@ -60,48 +60,13 @@ async function untilState(engine: EngineProcess, started: Started, id: string, s
   await engine.waitFor(`${id} ${state}`, changedTo(id, state));
 }
 
-let ns: NamespacePair;
-let created: NamespacePair | undefined; // what afterEach must delete, even after a failure
-let child: EngineProcess | undefined;
-let counter = 0;
-
-beforeEach(async () => {
-  // In each test, not once: without root or a build, every test must fail, none be skipped.
-  requireRoot();
-  requireBuild();
-  created = ns = await NamespacePair.create(`nbgk${process.pid}n${counter++}`);
-  await ns.veth('nbv0', 'nbp0');
-});
-
-afterEach(async () => {
-  child?.kill();
-  child = undefined;
-  await created?.delete();
-  created = undefined;
-});
-
-afterAll(async () => {
-  await deleteNamespaces(`nbgk${process.pid}`);
-});
-
-function engineChild(): EngineProcess {
-  child = new EngineProcess(ns.engine);
-  return child;
-}
-
-/** Both ends up, an address on each: the engine's side is Active. */
-async function activeLink(subnet: number): Promise<void> {
-  await ns.inPeer('addr', 'add', `10.213.${subnet}.2/24`, 'dev', 'nbp0');
-  await ns.inPeer('link', 'set', 'nbp0', 'up');
-  await ns.inEngine('addr', 'add', `10.213.${subnet}.1/24`, 'dev', 'nbv0');
-  await ns.inEngine('link', 'set', 'nbv0', 'up');
-}
+const ns = useNamespacePairs(`nbgk${process.pid}`);
 
 describe('generic engine in a network namespace', () => {
   it('lists the links of its namespace, veths as virtual Ethernet, loopback not at all', async () => {
     await ns.inEngine('link', 'set', 'lo', 'up');
     await ns.veth('o;$(id)ü', 'nbp1');
-    const engine = engineChild();
+    const engine = ns.engineChild();
     const started = await engine.request<Started>('start', { options: { watch: false } });
     expect(started.list.map((c) => c.identifier)).toEqual(['generic:nbv0', 'generic:o;$(id)ü']);
     expect(started.list[0]).toEqual({
@@ -119,7 +84,7 @@ describe('generic engine in a network namespace', () => {
   });
 
   it('follows a link from Defined to Discovered to Active and back, then its removal', async () => {
-    const engine = engineChild();
+    const engine = ns.engineChild();
     const started = await engine.request<Started>('start', { options: {} });
     expect(started.watching).toBe('monitor');
     expect(started.list.map((c) => [c.identifier, c.state])).toEqual([['generic:nbv0', 'Defined']]);
@@ -156,8 +121,8 @@ describe('generic engine in a network namespace', () => {
   });
 
   it('counts the bytes that cross the link', async () => {
-    await activeLink(1);
-    const engine = engineChild();
+    await ns.activeLink('10.213.1');
+    const engine = ns.engineChild();
     await engine.request('start', { options: { watch: false } });
     const before = await engine.request<Statistics>('statistics', { identifier: 'generic:nbv0' });
     const send = `const s = require('dgram').createSocket('udp4'); let n = 0;
@@ -172,7 +137,7 @@ describe('generic engine in a network namespace', () => {
   });
 
   it('with watch: false runs nothing while idle and reports changes on requestUpdate', async () => {
-    const engine = engineChild();
+    const engine = ns.engineChild();
     expect(await resources(engine)).toEqual([]);
     await engine.request('start', { options: { watch: false } });
     await pause(50); // let the last file handles of the first reading close
@@ -192,7 +157,7 @@ describe('generic engine in a network namespace', () => {
   });
 
   it('while watching idles on one ip process and no timer, and lets the process exit', async () => {
-    const engine = engineChild();
+    const engine = ns.engineChild();
     expect(await resources(engine)).toEqual([]);
     await engine.request('start', { options: {} });
     await pause(400); // past the settling reading
@@ -213,7 +178,7 @@ describe('generic engine in a network namespace', () => {
   });
 
   it('takes its ip monitor along when the process exits without dispose', async () => {
-    const engine = engineChild();
+    const engine = ns.engineChild();
     await engine.request('start', { options: {} });
     const children = await engine.request<{ pid: number; command: string[] }[]>('children');
     expect(children.map((c) => c.command)).toEqual([
@@ -226,7 +191,7 @@ describe('generic engine in a network namespace', () => {
   });
 
   it('polls with back-off where ip cannot be run', async () => {
-    const engine = engineChild();
+    const engine = ns.engineChild();
     const options = { ipCommand: '/nonexistent/ip', pollIntervalMs: { min: 100, max: 400 } };
     const started = await engine.request<Started>('start', { options });
     expect(started.watching).toBe('poll');
@@ -239,8 +204,8 @@ describe('generic engine in a network namespace', () => {
   });
 
   it('takes the link with the default route as the default, and as no side network', async () => {
-    await activeLink(2);
-    const engine = engineChild();
+    await ns.activeLink('10.213.2');
+    const engine = ns.engineChild();
     const started = await engine.request<Started>('start', { options: {} });
     await untilState(engine, started, 'generic:nbv0', 'Active');
     expect(started.list[0]?.virtual).toBe(true);

@@ -13,7 +13,7 @@ import {
 } from '@netbearer/machines';
 import { vi } from 'vitest';
 import { type Actor, createActor, type InspectionEvent } from 'xstate';
-import { flush } from '../support/flush.js';
+import { drain } from '../support/drain.js';
 
 export const connectDelay = 100;
 export const disconnectDelay = 100;
@@ -105,7 +105,7 @@ export class SessionHarness {
     this.#seen.length = this.#modelSaw.length = 0;
     this.#received.clear();
     await this.#realise(event, before);
-    await flush();
+    await drain();
     this.model.send(event);
     // Binding happens inside the constructor: a new session reports no state change.
     if (event.type === 'BIND') this.#modelSaw.length = 0;
@@ -180,7 +180,7 @@ export class SessionHarness {
     const { isOpen, opening } = peer.actor.getSnapshot().context;
     if (isOpen || opening) return;
     peer.open();
-    await flush();
+    await drain();
   }
 
   async #advance(ms: number): Promise<void> {
@@ -258,7 +258,7 @@ export class SessionHarness {
         const other = this.other;
         if (this.world.state(other) === 'Active') {
           this.world.loseLink(other);
-          await flush();
+          await drain();
         }
         return this.world.offerBetter(cur, other, event.seamless);
       }
@@ -291,7 +291,7 @@ export class SessionHarness {
         peer().close();
         break;
     }
-    await flush();
+    await drain();
   }
 }
 

@@ -1,18 +1,14 @@
-import {
-  createNetworkManagerEngine,
-  type NetworkManagerEngine,
-} from '@netbearer/adapter-networkmanager';
-import { EngineError, NetworkConfigurationManager, NetworkSession } from '@netbearer/core';
+import type { NetworkManagerEngine } from '@netbearer/adapter-networkmanager';
+import { EngineError, type NetworkConfigurationManager, NetworkSession } from '@netbearer/core';
 import type { MessageBus } from 'dbus-next';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addEthernetProfile, addProfile, openBus, variant } from '../support/nm-dbus.js';
-import { type NmSandbox, startNmSandbox } from '../support/nm-sandbox.js';
-import { RecordingSink } from '../support/recording-sink.js';
-
-const id = (uuid: string) => `networkmanager:${uuid}`;
-const noAbort = () => new AbortController().signal;
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addEthernetProfile, addIpv6OnlyProfile } from '../support/nm-dbus.js';
+import { nmId as id, noAbort, useNmSandbox } from '../support/nm-rig.js';
+import type { NmSandbox } from '../support/nm-sandbox.js';
+import type { RecordingSink } from '../support/recording-sink.js';
 
 describe('NetworkManager engine: connect and disconnect on a real NetworkManager', () => {
+  const nm = useNmSandbox();
   let sandbox: NmSandbox;
   let bus: MessageBus;
   let engine: NetworkManagerEngine;
@@ -24,8 +20,7 @@ describe('NetworkManager engine: connect and disconnect on a real NetworkManager
   let failing: string;
 
   beforeAll(async () => {
-    sandbox = await startNmSandbox({ links: 2 });
-    bus = openBus(sandbox.busAddress);
+    ({ sandbox, bus } = await nm.start({ links: 2 }));
     wired0 = id(
       await addEthernetProfile(bus, { name: 'wired-0', interfaceName: sandbox.linkName(0) }),
     );
@@ -35,31 +30,19 @@ describe('NetworkManager engine: connect and disconnect on a real NetworkManager
     elsewhere = id(
       await addEthernetProfile(bus, { name: 'elsewhere', interfaceName: 'nosuchnic0' }),
     );
-    // The router sends no IPv6 router advertisements: IPv6-only activation waits, then fails.
-    const ipv6Only = (raTimeout: number) => ({
-      '802-3-ethernet': {},
-      ipv4: { method: variant('s', 'disabled') },
-      ipv6: {
-        method: variant('s', 'auto'),
-        'may-fail': variant('b', false),
-        'ra-timeout': variant('i', raTimeout),
-      },
-    });
+    // IPv6-only: activating waits for router advertisements the router never sends, then fails.
     const link1 = { interfaceName: sandbox.linkName(1) };
-    slow = id(await addProfile(bus, '802-3-ethernet', { name: 'slow', ...link1 }, ipv6Only(60)));
-    failing = id(
-      await addProfile(bus, '802-3-ethernet', { name: 'failing', ...link1 }, ipv6Only(1)),
-    );
-    engine = createNetworkManagerEngine({ busAddress: sandbox.busAddress });
-    sink = new RecordingSink();
-    sink.seed(await engine.start(sink));
+    slow = id(await addIpv6OnlyProfile(bus, { name: 'slow', ...link1 }, 60));
+    failing = id(await addIpv6OnlyProfile(bus, { name: 'failing', ...link1 }, 1));
+    ({ engine, sink } = await nm.startEngine());
   }, 60_000);
 
-  afterAll(async () => {
-    await engine?.dispose();
-    bus?.disconnect();
-    await sandbox?.stop();
-  }, 30_000);
+  /** An aborted connect on link 1: it rejects, and the device and the profile are back down. */
+  async function expectRolledBack(attempt: Promise<void>, identifier: string): Promise<void> {
+    await expect(attempt).rejects.toMatchObject({ kind: 'ConnectError' });
+    await expect.poll(() => sandbox.deviceState(1), { timeout: 5_000 }).toMatch(/^30 /);
+    expect(sink.current.get(identifier)?.state).toBe('Discovered');
+  }
 
   it('activates a profile: Active with its interface, after the sink heard it, and default', async () => {
     const from = sink.mark();
@@ -129,32 +112,16 @@ describe('NetworkManager engine: connect and disconnect on a real NetworkManager
   it('aborting a connect that is under way deactivates it', async () => {
     const controller = new AbortController();
     const attempt = engine.connect(slow, { signal: controller.signal });
-    await expect
-      .poll(() => sandbox.nmcli('-g', 'GENERAL.STATE', 'device', 'show', sandbox.linkName(1)), {
-        timeout: 5_000,
-      })
-      .toMatch(/^70 /);
+    await expect.poll(() => sandbox.deviceState(1), { timeout: 5_000 }).toMatch(/^70 /);
     controller.abort(new Error('user gave up'));
-    await expect(attempt).rejects.toMatchObject({ kind: 'ConnectError' });
-    await expect
-      .poll(() => sandbox.nmcli('-g', 'GENERAL.STATE', 'device', 'show', sandbox.linkName(1)), {
-        timeout: 5_000,
-      })
-      .toMatch(/^30 /);
-    expect(sink.current.get(slow)?.state).toBe('Discovered');
+    await expectRolledBack(attempt, slow);
   }, 20_000);
 
   it('an aborted connect rejects and rolls the activation back', async () => {
     const controller = new AbortController();
     const attempt = engine.connect(wired1, { signal: controller.signal });
     controller.abort(new Error('user gave up'));
-    await expect(attempt).rejects.toMatchObject({ kind: 'ConnectError' });
-    await expect
-      .poll(() => sandbox.nmcli('-g', 'GENERAL.STATE', 'device', 'show', sandbox.linkName(1)), {
-        timeout: 5_000,
-      })
-      .toMatch(/^30 /);
-    expect(sink.current.get(wired1)?.state).toBe('Discovered');
+    await expectRolledBack(attempt, wired1);
   }, 20_000);
 
   it('reports link loss while active as Defined, and the link coming back', async () => {
@@ -168,25 +135,20 @@ describe('NetworkManager engine: connect and disconnect on a real NetworkManager
 });
 
 describe('NetworkManager engine under core: a session opens and closes a real link', () => {
+  const nm = useNmSandbox();
   let sandbox: NmSandbox;
   let manager: NetworkConfigurationManager;
   let identifier: string;
 
   beforeAll(async () => {
-    sandbox = await startNmSandbox({ links: 1 });
-    const bus = openBus(sandbox.busAddress);
+    let bus: MessageBus;
+    ({ sandbox, bus } = await nm.start({ links: 1 }));
     identifier = id(
       await addEthernetProfile(bus, { name: 'session-link', interfaceName: sandbox.linkName(0) }),
     );
     bus.disconnect();
-    const engine = createNetworkManagerEngine({ busAddress: sandbox.busAddress });
-    manager = await NetworkConfigurationManager.create({ engines: [engine] });
+    manager = await nm.createManager();
   }, 60_000);
-
-  afterAll(async () => {
-    await manager?.dispose();
-    await sandbox?.stop();
-  }, 30_000);
 
   it('open() brings the link up, close() brings it down', async () => {
     const configuration = manager.configurationFromIdentifier(identifier);
@@ -205,9 +167,7 @@ describe('NetworkManager engine under core: a session opens and closes a real li
     session.close();
     await closed;
     await expect.poll(() => configuration.state(), { timeout: 10_000 }).toBe('Discovered');
-    expect(
-      await sandbox.nmcli('-g', 'GENERAL.STATE', 'device', 'show', sandbox.linkName(0)),
-    ).toMatch(/^30 /);
+    expect(await sandbox.deviceState(0)).toMatch(/^30 /);
     expect(states).toContain('Connecting');
     expect(states).toContain('Connected');
     session.dispose();

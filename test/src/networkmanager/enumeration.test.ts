@@ -4,21 +4,22 @@ import {
 } from '@netbearer/adapter-networkmanager';
 import { type EngineConfiguration, EngineError } from '@netbearer/core';
 import type { MessageBus } from 'dbus-next';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   addEthernetProfile,
   addProfile,
   deleteProfile,
-  openBus,
   updateProfile,
   variant,
 } from '../support/nm-dbus.js';
+import { nmId, useNmSandbox } from '../support/nm-rig.js';
 import { type NmSandbox, startNmSandbox } from '../support/nm-sandbox.js';
 import { RecordingSink } from '../support/recording-sink.js';
 
-const id = (uuid: string | undefined) => `networkmanager:${uuid ?? 'missing'}`;
+const id = (uuid: string | undefined) => nmId(uuid ?? 'missing');
 
 describe('NetworkManager engine: enumeration', () => {
+  const nm = useNmSandbox();
   let sandbox: NmSandbox;
   let bus: MessageBus;
   let engine: NetworkManagerEngine;
@@ -27,8 +28,7 @@ describe('NetworkManager engine: enumeration', () => {
   const uuids: Record<string, string> = {};
 
   beforeAll(async () => {
-    sandbox = await startNmSandbox({ links: 2 });
-    bus = openBus(sandbox.busAddress);
+    ({ sandbox, bus } = await nm.start({ links: 2 }));
     uuids.wired0 = await addEthernetProfile(bus, {
       name: 'wired-0',
       interfaceName: sandbox.linkName(0),
@@ -63,17 +63,8 @@ describe('NetworkManager engine: enumeration', () => {
         bridge: { stp: variant('b', false) },
       },
     );
-    engine = createNetworkManagerEngine({ busAddress: sandbox.busAddress });
-    sink = new RecordingSink();
-    initial = await engine.start(sink);
-    sink.seed(initial);
+    ({ engine, sink, initial } = await nm.startEngine());
   }, 60_000);
-
-  afterAll(async () => {
-    await engine?.dispose();
-    bus?.disconnect();
-    await sandbox?.stop();
-  }, 30_000);
 
   const byId = (uuid: string | undefined) => initial.find((c) => c.identifier === id(uuid ?? ''));
 

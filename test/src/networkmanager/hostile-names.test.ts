@@ -1,16 +1,12 @@
 import { existsSync } from 'node:fs';
-import {
-  createNetworkManagerEngine,
-  type NetworkManagerEngine,
-} from '@netbearer/adapter-networkmanager';
+import type { NetworkManagerEngine } from '@netbearer/adapter-networkmanager';
 import type { MessageBus } from 'dbus-next';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addEthernetProfile, openBus } from '../support/nm-dbus.js';
-import { type NmSandbox, startNmSandbox } from '../support/nm-sandbox.js';
-import { RecordingSink } from '../support/recording-sink.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addEthernetProfile } from '../support/nm-dbus.js';
+import { nmId as id, noAbort, useNmSandbox } from '../support/nm-rig.js';
+import type { NmSandbox } from '../support/nm-sandbox.js';
+import type { RecordingSink } from '../support/recording-sink.js';
 
-const id = (uuid: string) => `networkmanager:${uuid}`;
-const noAbort = () => new AbortController().signal;
 const marker = `/tmp/netbearer-pwned-${process.pid}`;
 
 /**
@@ -34,6 +30,7 @@ const hostileNames = [
 ];
 
 describe('NetworkManager engine: hostile profile names pass through untouched', () => {
+  const nm = useNmSandbox();
   let sandbox: NmSandbox;
   let bus: MessageBus;
   let engine: NetworkManagerEngine;
@@ -41,21 +38,12 @@ describe('NetworkManager engine: hostile profile names pass through untouched', 
   const uuids = new Map<string, string>();
 
   beforeAll(async () => {
-    sandbox = await startNmSandbox({ links: 1 });
-    bus = openBus(sandbox.busAddress);
+    ({ sandbox, bus } = await nm.start({ links: 1 }));
     for (const name of hostileNames) {
       uuids.set(name, await addEthernetProfile(bus, { name, interfaceName: sandbox.linkName(0) }));
     }
-    engine = createNetworkManagerEngine({ busAddress: sandbox.busAddress });
-    sink = new RecordingSink();
-    sink.seed(await engine.start(sink));
+    ({ engine, sink } = await nm.startEngine());
   }, 60_000);
-
-  afterAll(async () => {
-    await engine?.dispose();
-    bus?.disconnect();
-    await sandbox?.stop();
-  }, 30_000);
 
   it('lists every name byte for byte', () => {
     for (const [name, uuid] of uuids) {

@@ -1,8 +1,10 @@
 import { createNetworkManagerEngine } from '@netbearer/adapter-networkmanager';
 import { NetworkConfigurationManager } from '@netbearer/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addEthernetProfile, addProfile, openBus, variant } from '../support/nm-dbus.js';
-import { type NmSandbox, startNmSandbox } from '../support/nm-sandbox.js';
+import type { MessageBus } from 'dbus-next';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addEthernetProfile, addIpv6OnlyProfile, openBus } from '../support/nm-dbus.js';
+import { useNmSandbox } from '../support/nm-rig.js';
+import type { NmSandbox } from '../support/nm-sandbox.js';
 import { RecordingSink } from '../support/recording-sink.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -10,18 +12,15 @@ const count = (kind: string) => process.getActiveResourcesInfo().filter((r) => r
 const idle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('NetworkManager engine: idle costs nothing, dispose lets go', () => {
+  const nm = useNmSandbox();
   let sandbox: NmSandbox;
 
   beforeAll(async () => {
-    sandbox = await startNmSandbox({ links: 1 });
-    const bus = openBus(sandbox.busAddress);
+    let bus: MessageBus;
+    ({ sandbox, bus } = await nm.start({ links: 1 }));
     await addEthernetProfile(bus, { name: 'idle', interfaceName: sandbox.linkName(0) });
     bus.disconnect();
   }, 60_000);
-
-  afterAll(async () => {
-    await sandbox?.stop();
-  }, 30_000);
 
   it('holds one socket and no timer while idle, and nothing after dispose', async () => {
     await idle(100);
@@ -64,19 +63,10 @@ describe('NetworkManager engine: idle costs nothing, dispose lets go', () => {
 
   it('dispose rejects a pending connect instead of leaving it hanging', async () => {
     const bus = openBus(sandbox.busAddress);
-    const uuid = await addProfile(
+    const uuid = await addIpv6OnlyProfile(
       bus,
-      '802-3-ethernet',
       { name: 'never', interfaceName: sandbox.linkName(0) },
-      {
-        '802-3-ethernet': {},
-        ipv4: { method: variant('s', 'disabled') },
-        ipv6: {
-          method: variant('s', 'auto'),
-          'may-fail': variant('b', false),
-          'ra-timeout': variant('i', 60),
-        },
-      },
+      60,
     );
     bus.disconnect();
     const engine = createNetworkManagerEngine({ busAddress: sandbox.busAddress });

@@ -1,16 +1,12 @@
-import {
-  createNetworkManagerEngine,
-  type NetworkManagerEngine,
-} from '@netbearer/adapter-networkmanager';
+import type { NetworkManagerEngine } from '@netbearer/adapter-networkmanager';
 import type { NetworkInformation } from '@netbearer/core';
 import type { MessageBus } from 'dbus-next';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addEthernetProfile, openBus } from '../support/nm-dbus.js';
-import { type NmSandbox, onlineResponse, startNmSandbox } from '../support/nm-sandbox.js';
-import { RecordingSink, type SinkEvent } from '../support/recording-sink.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addEthernetProfile } from '../support/nm-dbus.js';
+import { nmId as id, noAbort, useNmSandbox } from '../support/nm-rig.js';
+import { type NmSandbox, onlineResponse } from '../support/nm-sandbox.js';
+import type { RecordingSink, SinkEvent } from '../support/recording-sink.js';
 
-const id = (uuid: string) => `networkmanager:${uuid}`;
-const noAbort = () => new AbortController().signal;
 const informs =
   (wanted: Partial<NetworkInformation>) =>
   (e: SinkEvent): e is Extract<SinkEvent, { type: 'information' }> =>
@@ -20,6 +16,7 @@ const informs =
     );
 
 describe('NetworkManager engine: network information (reachability, portal, medium, metered)', () => {
+  const nm = useNmSandbox();
   let sandbox: NmSandbox;
   let bus: MessageBus;
   let engine: NetworkManagerEngine;
@@ -28,8 +25,7 @@ describe('NetworkManager engine: network information (reachability, portal, medi
   let metered: string;
 
   beforeAll(async () => {
-    sandbox = await startNmSandbox({ links: 2, connectivityCheck: true });
-    bus = openBus(sandbox.busAddress);
+    ({ sandbox, bus } = await nm.start({ links: 2, connectivityCheck: true }));
     plain = id(
       await addEthernetProfile(bus, { name: 'plain', interfaceName: sandbox.linkName(0) }),
     );
@@ -40,16 +36,8 @@ describe('NetworkManager engine: network information (reachability, portal, medi
         metered: true,
       }),
     );
-    engine = createNetworkManagerEngine({ busAddress: sandbox.busAddress });
-    sink = new RecordingSink();
-    sink.seed(await engine.start(sink));
+    ({ engine, sink } = await nm.startEngine());
   }, 60_000);
-
-  afterAll(async () => {
-    await engine?.dispose();
-    bus?.disconnect();
-    await sandbox?.stop();
-  }, 30_000);
 
   const checkConnectivity = () => sandbox.nmcli('networking', 'connectivity', 'check');
 

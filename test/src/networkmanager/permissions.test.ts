@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { MessageBus } from 'dbus-next';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addEthernetProfile, openBus } from '../support/nm-dbus.js';
-import { type NmSandbox, startNmSandbox } from '../support/nm-sandbox.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addEthernetProfile } from '../support/nm-dbus.js';
+import { nmId as id, useNmSandbox } from '../support/nm-rig.js';
+import type { NmSandbox } from '../support/nm-sandbox.js';
 
-const id = (uuid: string) => `networkmanager:${uuid}`;
 const support = (file: string) => fileURLToPath(new URL(`../support/${file}`, import.meta.url));
 
 /** The engine in a child process running as `nobody`: D-Bus takes the uid from the socket. */
@@ -38,25 +38,20 @@ function runAsNobody(args: readonly string[]): Promise<Record<string, unknown>> 
 }
 
 describe('NetworkManager engine: a user NetworkManager does not authorize', () => {
+  const nm = useNmSandbox();
   let sandbox: NmSandbox;
   let bus: MessageBus;
   let idle: string;
   let active: string;
 
   beforeAll(async () => {
-    sandbox = await startNmSandbox({ links: 2, auth: 'root-only' });
-    bus = openBus(sandbox.busAddress);
+    ({ sandbox, bus } = await nm.start({ links: 2, auth: 'root-only' }));
     idle = id(await addEthernetProfile(bus, { name: 'idle', interfaceName: sandbox.linkName(0) }));
     active = id(
       await addEthernetProfile(bus, { name: 'active', interfaceName: sandbox.linkName(1) }),
     );
     await sandbox.nmcli('--wait', '10', 'connection', 'up', 'active');
   }, 60_000);
-
-  afterAll(async () => {
-    bus?.disconnect();
-    await sandbox?.stop();
-  }, 30_000);
 
   it('sees the configurations but gets PermissionDenied for connect and disconnect', async () => {
     const result = await runAsNobody([sandbox.busAddress, idle, active]);
@@ -73,11 +68,7 @@ describe('NetworkManager engine: a user NetworkManager does not authorize', () =
     expect(result.session).toMatchObject({ ok: false, error: 'OperationNotSupportedError' });
     expect(String((result.session as { message: string }).message)).toMatch(/not authorized/i);
     // Nothing changed for real: the idle link stayed down, the active one up.
-    expect(
-      await sandbox.nmcli('-g', 'GENERAL.STATE', 'device', 'show', sandbox.linkName(0)),
-    ).toMatch(/^30 /);
-    expect(
-      await sandbox.nmcli('-g', 'GENERAL.STATE', 'device', 'show', sandbox.linkName(1)),
-    ).toMatch(/^100 /);
+    expect(await sandbox.deviceState(0)).toMatch(/^30 /);
+    expect(await sandbox.deviceState(1)).toMatch(/^100 /);
   }, 40_000);
 });

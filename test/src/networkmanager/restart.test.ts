@@ -1,23 +1,19 @@
 import { readdir, readFile, unlink } from 'node:fs/promises';
-import {
-  createNetworkManagerEngine,
-  type NetworkManagerEngine,
-} from '@netbearer/adapter-networkmanager';
+import type { NetworkManagerEngine } from '@netbearer/adapter-networkmanager';
 import {
   type EngineConfiguration,
-  NetworkConfigurationManager,
+  type NetworkConfigurationManager,
   NetworkSession,
 } from '@netbearer/core';
 import type { MessageBus } from 'dbus-next';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EventRecorder } from '../support/event-recorder.js';
-import { addEthernetProfile, addProfile, openBus, variant } from '../support/nm-dbus.js';
-import { type NmSandbox, startNmSandbox } from '../support/nm-sandbox.js';
-import { RecordingSink, type SinkEvent } from '../support/recording-sink.js';
+import { addEthernetProfile, addIpv6OnlyProfile } from '../support/nm-dbus.js';
+import { nmId as id, noAbort, useNmSandbox } from '../support/nm-rig.js';
+import type { NmSandbox } from '../support/nm-sandbox.js';
+import type { RecordingSink, SinkEvent } from '../support/recording-sink.js';
 import { waitUntil } from '../support/wait.js';
 
-const id = (uuid: string) => `networkmanager:${uuid}`;
-const noAbort = () => new AbortController().signal;
 /** Generous: the whole suite runs in parallel on 2 cores. Every wait ends on its condition. */
 const slowly = { timeoutMs: 25_000 };
 
@@ -57,6 +53,7 @@ const byId = (list: readonly EngineConfiguration[], identifier: string) =>
   list.find((c) => c.identifier === identifier);
 
 describe('NetworkManager engine: NetworkManager stops (SIGTERM) and comes back', () => {
+  const nm = useNmSandbox();
   let sandbox: NmSandbox;
   let bus: MessageBus;
   let engine: NetworkManagerEngine;
@@ -68,8 +65,7 @@ describe('NetworkManager engine: NetworkManager stops (SIGTERM) and comes back',
   let outage = 0;
 
   beforeAll(async () => {
-    sandbox = await startNmSandbox({ links: 2 });
-    bus = openBus(sandbox.busAddress);
+    ({ sandbox, bus } = await nm.start({ links: 2 }));
     up = id(await addEthernetProfile(bus, { name: 'up', interfaceName: sandbox.linkName(0) }));
     spare = id(
       await addEthernetProfile(bus, { name: 'spare', interfaceName: sandbox.linkName(1) }),
@@ -77,41 +73,17 @@ describe('NetworkManager engine: NetworkManager stops (SIGTERM) and comes back',
     doomedUuid = await addEthernetProfile(bus, { name: 'doomed', interfaceName: 'nosuchnic0' });
     // No router advertisements in the sandbox: this one stays "activating" for a minute.
     slow = id(
-      await addProfile(
-        bus,
-        '802-3-ethernet',
-        { name: 'slow', interfaceName: sandbox.linkName(1) },
-        {
-          '802-3-ethernet': {},
-          ipv4: { method: variant('s', 'disabled') },
-          ipv6: {
-            method: variant('s', 'auto'),
-            'may-fail': variant('b', false),
-            'ra-timeout': variant('i', 60),
-          },
-        },
-      ),
+      await addIpv6OnlyProfile(bus, { name: 'slow', interfaceName: sandbox.linkName(1) }, 60),
     );
-    engine = createNetworkManagerEngine({ busAddress: sandbox.busAddress });
-    sink = new RecordingSink();
-    sink.seed(await engine.start(sink));
+    ({ engine, sink } = await nm.startEngine());
     await engine.connect(up, { signal: noAbort() });
   }, 60_000);
-
-  afterAll(async () => {
-    await engine?.dispose();
-    bus?.disconnect();
-    await sandbox?.stop();
-  }, 30_000);
 
   it('while NetworkManager is gone: one unavailable and nothing else, calls fail typed', async () => {
     const features = [...engine.supportedFeatures()];
     const pending = engine.connect(slow, { signal: noAbort() }).catch((e: unknown) => e);
     await waitUntil(
-      async () =>
-        (
-          await sandbox.nmcli('-g', 'GENERAL.STATE', 'device', 'show', sandbox.linkName(1))
-        ).startsWith('70 '),
+      async () => (await sandbox.deviceState(1)).startsWith('70 '),
       'slow to be activating',
       slowly,
     );
@@ -176,26 +148,20 @@ describe('NetworkManager engine: NetworkManager stops (SIGTERM) and comes back',
 });
 
 describe('NetworkManager engine: NetworkManager killed (SIGKILL, no last signals)', () => {
+  const nm = useNmSandbox();
   let sandbox: NmSandbox;
   let engine: NetworkManagerEngine;
   let sink: RecordingSink;
   let up: string;
 
   beforeAll(async () => {
-    sandbox = await startNmSandbox({ links: 1 });
-    const bus = openBus(sandbox.busAddress);
+    let bus: MessageBus;
+    ({ sandbox, bus } = await nm.start({ links: 1 }));
     up = id(await addEthernetProfile(bus, { name: 'up', interfaceName: sandbox.linkName(0) }));
     bus.disconnect();
-    engine = createNetworkManagerEngine({ busAddress: sandbox.busAddress });
-    sink = new RecordingSink();
-    sink.seed(await engine.start(sink));
+    ({ engine, sink } = await nm.startEngine());
     await engine.connect(up, { signal: noAbort() });
   }, 60_000);
-
-  afterAll(async () => {
-    await engine?.dispose();
-    await sandbox?.stop();
-  }, 30_000);
 
   it('notices from the bus alone, and recovers when a new instance starts', async () => {
     const from = sink.mark();
@@ -215,28 +181,22 @@ describe.each([
   { how: 'SIGTERM', kill: false },
   { how: 'SIGKILL', kill: true },
 ])('NetworkManager restart ($how) under core', ({ kill }) => {
+  const nm = useNmSandbox();
   let sandbox: NmSandbox;
   let manager: NetworkConfigurationManager;
   let survivor: string;
   let doomedUuid: string;
 
   beforeAll(async () => {
-    sandbox = await startNmSandbox({ links: 1 });
-    const bus = openBus(sandbox.busAddress);
+    let bus: MessageBus;
+    ({ sandbox, bus } = await nm.start({ links: 1 }));
     survivor = id(
       await addEthernetProfile(bus, { name: 'survivor', interfaceName: sandbox.linkName(0) }),
     );
     doomedUuid = await addEthernetProfile(bus, { name: 'doomed', interfaceName: 'nosuchnic0' });
     bus.disconnect();
-    manager = await NetworkConfigurationManager.create({
-      engines: [createNetworkManagerEngine({ busAddress: sandbox.busAddress })],
-    });
+    manager = await nm.createManager();
   }, 60_000);
-
-  afterAll(async () => {
-    await manager?.dispose();
-    await sandbox?.stop();
-  }, 30_000);
 
   it('an open session rides through: Undefined while gone, Active after, no closed, no error', async () => {
     const configuration = manager.configurationFromIdentifier(survivor);
@@ -293,24 +253,18 @@ describe.each([
 });
 
 describe('NetworkManager restart under core: the link really went away meanwhile', () => {
+  const nm = useNmSandbox();
   let sandbox: NmSandbox;
   let manager: NetworkConfigurationManager;
   let lost: string;
 
   beforeAll(async () => {
-    sandbox = await startNmSandbox({ links: 1 });
-    const bus = openBus(sandbox.busAddress);
+    let bus: MessageBus;
+    ({ sandbox, bus } = await nm.start({ links: 1 }));
     lost = id(await addEthernetProfile(bus, { name: 'lost', interfaceName: sandbox.linkName(0) }));
     bus.disconnect();
-    manager = await NetworkConfigurationManager.create({
-      engines: [createNetworkManagerEngine({ busAddress: sandbox.busAddress })],
-    });
+    manager = await nm.createManager();
   }, 60_000);
-
-  afterAll(async () => {
-    await manager?.dispose();
-    await sandbox?.stop();
-  }, 30_000);
 
   it('the session stays open while NetworkManager is gone, and ends (aborted) once it is back', async () => {
     const configuration = manager.configurationFromIdentifier(lost);

@@ -1,25 +1,22 @@
-import {
-  createNetworkManagerEngine,
-  type NetworkManagerEngine,
-} from '@netbearer/adapter-networkmanager';
+import type { NetworkManagerEngine } from '@netbearer/adapter-networkmanager';
 import {
   type NetworkConfiguration,
-  NetworkConfigurationManager,
+  type NetworkConfigurationManager,
   NetworkSession,
 } from '@netbearer/core';
 import type { MessageBus } from 'dbus-next';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addEthernetProfile, openBus } from '../support/nm-dbus.js';
-import { type NmSandbox, startNmSandbox } from '../support/nm-sandbox.js';
-import { RecordingSink, type SinkEvent } from '../support/recording-sink.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addEthernetProfile } from '../support/nm-dbus.js';
+import { nmId as id, noAbort, useNmSandbox } from '../support/nm-rig.js';
+import type { NmSandbox } from '../support/nm-sandbox.js';
+import type { RecordingSink, SinkEvent } from '../support/recording-sink.js';
 import { waitUntil, within } from '../support/wait.js';
 
-const id = (uuid: string) => `networkmanager:${uuid}`;
-const noAbort = () => new AbortController().signal;
 const isPreferred = (e: SinkEvent): e is Extract<SinkEvent, { type: 'preferred' }> =>
   e.type === 'preferred';
 
 describe('NetworkManager engine: application-level roaming by autoconnect-priority', () => {
+  const nm = useNmSandbox();
   let sandbox: NmSandbox;
   let bus: MessageBus;
   let engine: NetworkManagerEngine;
@@ -29,8 +26,7 @@ describe('NetworkManager engine: application-level roaming by autoconnect-priori
   let lower: string;
 
   beforeAll(async () => {
-    sandbox = await startNmSandbox({ links: 3 });
-    bus = openBus(sandbox.busAddress);
+    ({ sandbox, bus } = await nm.start({ links: 3 }));
     low = id(
       await addEthernetProfile(bus, {
         name: 'low',
@@ -54,21 +50,13 @@ describe('NetworkManager engine: application-level roaming by autoconnect-priori
     );
     await sandbox.linkDown(1);
     await sandbox.linkDown(2);
-    engine = createNetworkManagerEngine({ busAddress: sandbox.busAddress });
-    sink = new RecordingSink();
-    sink.seed(await engine.start(sink));
+    ({ engine, sink } = await nm.startEngine());
     await waitUntil(
       () => sink.current.get(high)?.state === 'Defined',
       'the unplugged link to be Defined',
     );
     await engine.connect(low, { signal: noAbort() });
   }, 60_000);
-
-  afterAll(async () => {
-    await engine?.dispose();
-    bus?.disconnect();
-    await sandbox?.stop();
-  }, 30_000);
 
   it('offers the better link when its cable is plugged in (not seamless: it is not up)', async () => {
     const from = sink.mark();
@@ -95,14 +83,15 @@ describe('NetworkManager engine: application-level roaming by autoconnect-priori
 });
 
 describe('NetworkManager engine under core: a session is offered the better link', () => {
+  const nm = useNmSandbox();
   let sandbox: NmSandbox;
   let manager: NetworkConfigurationManager;
   let low: NetworkConfiguration;
   let high: NetworkConfiguration;
 
   beforeAll(async () => {
-    sandbox = await startNmSandbox({ links: 2 });
-    const bus = openBus(sandbox.busAddress);
+    let bus: MessageBus;
+    ({ sandbox, bus } = await nm.start({ links: 2 }));
     const lowId = id(
       await addEthernetProfile(bus, {
         name: 'low',
@@ -119,17 +108,10 @@ describe('NetworkManager engine under core: a session is offered the better link
     );
     bus.disconnect();
     await sandbox.linkDown(1);
-    manager = await NetworkConfigurationManager.create({
-      engines: [createNetworkManagerEngine({ busAddress: sandbox.busAddress })],
-    });
+    manager = await nm.createManager();
     low = manager.configurationFromIdentifier(lowId);
     high = manager.configurationFromIdentifier(highId);
   }, 60_000);
-
-  afterAll(async () => {
-    await manager?.dispose();
-    await sandbox?.stop();
-  }, 30_000);
 
   it('preferredConfigurationChanged, migrate, newConfigurationActivated, accept', async () => {
     await expect.poll(() => high.state(), { timeout: 5_000 }).toBe('Defined');

@@ -70,11 +70,7 @@ describe('the NetworkManager sandbox', () => {
     const ip = await s.nmcli('-g', 'IP4.ADDRESS', 'device', 'show', s.linkName(0));
     expect(ip).toMatch(/^10\.231\.1\.1\d\d\/24/);
     await s.linkDown(0);
-    await expect
-      .poll(() => s.nmcli('-g', 'GENERAL.STATE', 'device', 'show', s.linkName(0)), {
-        timeout: 5_000,
-      })
-      .toMatch(/^20 /);
+    await expect.poll(() => s.deviceState(0), { timeout: 5_000 }).toMatch(/^20 /);
     await s.linkUp(0);
   }, 30_000);
 

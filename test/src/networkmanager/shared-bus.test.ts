@@ -5,11 +5,10 @@ import {
 import dbus, { type MessageBus } from 'dbus-next';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addEthernetProfile, openBus } from '../support/nm-dbus.js';
-import { type NmSandbox, startNmSandbox } from '../support/nm-sandbox.js';
+import { nmId as id, noAbort, useNmSandbox } from '../support/nm-rig.js';
+import type { NmSandbox } from '../support/nm-sandbox.js';
 import { RecordingSink } from '../support/recording-sink.js';
 
-const id = (uuid: string) => `networkmanager:${uuid}`;
-const noAbort = () => new AbortController().signal;
 const slowly = { timeoutMs: 25_000 };
 
 async function busCall(
@@ -58,6 +57,7 @@ const connected = (bus: MessageBus) =>
   });
 
 describe('NetworkManager engine on a D-Bus connection the caller provides', () => {
+  const nm = useNmSandbox();
   let sandbox: NmSandbox;
   let bus: MessageBus;
   let profile: string;
@@ -65,8 +65,8 @@ describe('NetworkManager engine on a D-Bus connection the caller provides', () =
   let second: NetworkManagerEngine | undefined;
 
   beforeAll(async () => {
-    sandbox = await startNmSandbox({ links: 1 });
-    const admin = openBus(sandbox.busAddress);
+    let admin: MessageBus;
+    ({ sandbox, bus: admin } = await nm.start({ links: 1 }));
     profile = id(
       await addEthernetProfile(admin, { name: 'shared', interfaceName: sandbox.linkName(0) }),
     );
@@ -79,7 +79,6 @@ describe('NetworkManager engine on a D-Bus connection the caller provides', () =
     await first?.dispose();
     await second?.dispose();
     bus?.disconnect();
-    await sandbox?.stop();
   }, 30_000);
 
   it('two engines share it, enumerate, and both follow NetworkManager; dispose leaves it to the other', async () => {

@@ -1,22 +1,10 @@
-import {
-  createNetworkManagerEngine,
-  type NetworkManagerEngine,
-} from '@netbearer/adapter-networkmanager';
+import type { NetworkManagerEngine } from '@netbearer/adapter-networkmanager';
 import type { MessageBus } from 'dbus-next';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addEthernetProfile,
-  devicePath,
-  getProperty,
-  nmName,
-  openBus,
-} from '../support/nm-dbus.js';
-import { type NmSandbox, startNmSandbox } from '../support/nm-sandbox.js';
-import { RecordingSink } from '../support/recording-sink.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addEthernetProfile, devicePath, getProperty, nmName } from '../support/nm-dbus.js';
+import { nmId as id, noAbort, useNmSandbox } from '../support/nm-rig.js';
+import type { NmSandbox } from '../support/nm-sandbox.js';
 import { waitUntil } from '../support/wait.js';
-
-const id = (uuid: string) => `networkmanager:${uuid}`;
-const noAbort = () => new AbortController().signal;
 
 /** 200 UDP datagrams of 1000 bytes from the client namespace to the router: real traffic. */
 const sendTraffic = `
@@ -26,6 +14,7 @@ const next = () => left-- > 0 ? socket.send(Buffer.alloc(1000), 9, '10.231.1.1',
 next();`;
 
 describe('NetworkManager engine: statistics from Device.Statistics', () => {
+  const nm = useNmSandbox();
   let sandbox: NmSandbox;
   let bus: MessageBus;
   let engine: NetworkManagerEngine;
@@ -36,8 +25,7 @@ describe('NetworkManager engine: statistics from Device.Statistics', () => {
     Number(await getProperty(bus, device, `${nmName}.Device.Statistics`, 'RefreshRateMs'));
 
   beforeAll(async () => {
-    sandbox = await startNmSandbox({ links: 2 });
-    bus = openBus(sandbox.busAddress);
+    ({ sandbox, bus } = await nm.start({ links: 2 }));
     wired = id(
       await addEthernetProfile(bus, { name: 'counted', interfaceName: sandbox.linkName(0) }),
     );
@@ -45,19 +33,9 @@ describe('NetworkManager engine: statistics from Device.Statistics', () => {
       await addEthernetProfile(bus, { name: 'other', interfaceName: sandbox.linkName(1) }),
     );
     device = await devicePath(bus, sandbox.linkName(0));
-    engine = createNetworkManagerEngine({
-      busAddress: sandbox.busAddress,
-      statisticsLeaseMs: 2_000,
-    });
-    await engine.start(new RecordingSink());
+    ({ engine } = await nm.startEngine({ statisticsLeaseMs: 2_000 }));
     await engine.connect(wired, { signal: noAbort() });
   }, 60_000);
-
-  afterAll(async () => {
-    await engine?.dispose();
-    bus?.disconnect();
-    await sandbox?.stop();
-  }, 30_000);
 
   it('leaves RefreshRateMs alone until someone reads statistics', async () => {
     expect(await refreshRate()).toBe(0);

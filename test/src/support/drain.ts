@@ -1,7 +1,8 @@
 /**
- * Waiting helpers for the acceptance and property suites. netbearer delivers every event on a
- * later microtask, and the simulated world runs its delays on timers, so a test needs two
- * things: "let every queued microtask run" and "let simulated time pass" — both bounded.
+ * Waiting helpers for the suites that run on the simulated world (acceptance, property, model
+ * and the plain core suites). netbearer delivers every event on a later microtask, and the
+ * simulated world runs its delays on timers, so a test needs two things: "let every queued
+ * microtask run" and "let simulated time pass" — both bounded.
  */
 import { vi } from 'vitest';
 

@@ -116,6 +116,26 @@ export async function addProfile(
   return uuid;
 }
 
+/**
+ * An Ethernet profile that must get IPv6 and does without IPv4. The sandbox's router sends no
+ * IPv6 router advertisements: its activation waits `raTimeout` seconds, then fails.
+ */
+export function addIpv6OnlyProfile(
+  bus: MessageBus,
+  profile: ProfileSpec,
+  raTimeout: number,
+): Promise<string> {
+  return addProfile(bus, '802-3-ethernet', profile, {
+    '802-3-ethernet': {},
+    ipv4: { method: variant('s', 'disabled') },
+    ipv6: {
+      method: variant('s', 'auto'),
+      'may-fail': variant('b', false),
+      'ra-timeout': variant('i', raTimeout),
+    },
+  });
+}
+
 export async function profilePath(bus: MessageBus, uuid: string): Promise<string> {
   const [path] = await call(
     bus,

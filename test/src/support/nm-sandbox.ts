@@ -36,6 +36,8 @@ export interface NmSandbox {
   linkName(index: number): string;
   /** Runs nmcli against the sandbox's NetworkManager; resolves with its stdout. */
   nmcli(...args: string[]): Promise<string>;
+  /** NetworkManager's GENERAL.STATE of link i's device, e.g. '100 (connected)'. */
+  deviceState(index: number): Promise<string>;
   /** Unplugs link i (the router side goes down, the client veth loses carrier). */
   linkDown(index: number): Promise<void>;
   linkUp(index: number): Promise<void>;
@@ -156,6 +158,10 @@ class SandboxHandle implements NmSandbox {
       { ...this.env, DBUS_SYSTEM_BUS_ADDRESS: this.busAddress },
       15_000,
     );
+  }
+
+  deviceState(index: number): Promise<string> {
+    return this.nmcli('-g', 'GENERAL.STATE', 'device', 'show', this.linkName(index));
   }
 
   async linkDown(index: number): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import { SimulatedWorld, type WorldOptions } from '@netbearer/adapter-simulated';
 import {
+  type ConfigurationState,
   type ConfigurationType,
   type NetworkConfiguration,
   NetworkConfigurationManager,
@@ -25,6 +26,14 @@ export const ids = {
   snap: 'sim:snap',
   userChoice: 'sim:UserChoice',
 } as const;
+
+/** Qt's cumulative configuration state bits: Undefined 0x1, Defined 0x2, Discovered 0x6, Active 0xE. */
+export const stateBits: Readonly<Record<ConfigurationState, number>> = {
+  Undefined: 0x1,
+  Defined: 0x2,
+  Discovered: 0x6,
+  Active: 0xe,
+};
 
 export interface QtWorldOptions extends WorldOptions {
   /** Offer Qt's UserChoice configuration (then it is the default configuration). */

@@ -2,45 +2,18 @@
 // deterministic scenario as the main thread (createDemoWorld) from the BUILT packages, runs
 // an update, and posts back what its manager sees. Plain ESM: a worker cannot load the
 // TypeScript sources that vitest aliases for the main thread.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parentPort } from 'node:worker_threads';
+import { builtPackages, describeManager, requireBuiltPackages } from './used-in-thread.mjs';
 
-const coreUrl = new URL('../../../core/dist/index.js', import.meta.url);
-const simulatedUrl = new URL('../../../adapters/simulated/dist/index.js', import.meta.url);
-for (const url of [coreUrl, simulatedUrl]) {
-  if (!existsSync(fileURLToPath(url))) {
-    throw new Error(`${fileURLToPath(url)} is missing: run \`npx tsc -b\` first`);
-  }
-}
-
-const { NetworkConfigurationManager } = await import(coreUrl.href);
-const { createDemoWorld } = await import(simulatedUrl.href);
+requireBuiltPackages();
+const { NetworkConfigurationManager } = await import(builtPackages.core.href);
+const { createDemoWorld } = await import(builtPackages.simulated.href);
 
 const { world } = createDemoWorld();
 const manager = await NetworkConfigurationManager.create({ engines: [world.engine('worker')] });
 try {
   await manager.updateConfigurations();
-  const configurations = manager
-    .allConfigurations()
-    .map((c) => ({
-      identifier: c.identifier(),
-      name: c.name(),
-      type: c.type(),
-      state: c.state(),
-      bearerType: c.bearerType(),
-      children: c.children().map((child) => child.identifier()),
-    }))
-    .sort((a, b) => a.identifier.localeCompare(b.identifier));
-  parentPort?.postMessage({
-    configurations,
-    active: manager
-      .allConfigurations('Active')
-      .map((c) => c.identifier())
-      .sort(),
-    defaultConfiguration: manager.defaultConfiguration().identifier(),
-    online: manager.isOnline(),
-  });
+  parentPort?.postMessage(describeManager(manager));
 } finally {
   await manager.dispose();
 }

@@ -1,4 +1,5 @@
 /** Bounded waits for tests: every wait ends, with a message saying what never happened. */
+import { within as settledWithin } from './drain.js';
 
 export async function waitUntil<T>(
   probe: () => T | Promise<T>,
@@ -20,10 +21,9 @@ export async function waitUntil<T>(
   }
 }
 
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** What `promise` settles with, or a rejection saying that no `what` came within `ms`. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  const outcome = await settledWithin(promise, ms);
+  if (outcome === 'pending') throw new Error(`no ${what} within ${ms} ms`);
+  return outcome;
 }
