@@ -9,6 +9,14 @@ type Listener<A extends unknown[]> = (...args: A) => void;
 export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
   readonly #emitter = new EventEmitter();
 
+  /** `listenersChanged` hears every listener added or removed (once-listeners included). */
+  constructor(listenersChanged?: () => void) {
+    if (!listenersChanged) return;
+    // Node announces a new listener before adding it: look once it is there.
+    this.#emitter.on('newListener', () => queueMicrotask(listenersChanged));
+    this.#emitter.on('removeListener', listenersChanged);
+  }
+
   on<K extends keyof Events & string>(event: K, listener: Listener<Events[K]>): this {
     this.#emitter.on(event, listener as Listener<unknown[]>);
     return this;
@@ -26,6 +34,14 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
 
   listenerCount<K extends keyof Events & string>(event: K): number {
     return this.#emitter.listenerCount(event);
+  }
+
+  /** Whether anyone listens to any event. */
+  protected hasListeners(): boolean {
+    return this.#emitter.eventNames().some((name) => {
+      if (name === 'newListener' || name === 'removeListener') return false;
+      return this.#emitter.listenerCount(name) > 0;
+    });
   }
 
   removeAllListeners(): this {

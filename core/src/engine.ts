@@ -23,6 +23,12 @@ export interface Engine {
   capabilities(): readonly Capability[];
   /** Enumerates, subscribes to platform events, and resolves with the configurations. */
   start(sink: EngineSink): Promise<readonly EngineConfiguration[]>;
+  /**
+   * Whether anyone hears changes now: a listener on the manager, or a session. An engine that
+   * has to poll for changes polls only while this is true; with nobody listening, the list is
+   * refreshed by `requestUpdate()` (updateConfigurations). Engines with events ignore it.
+   */
+  watch?(active: boolean): void;
   /** Refreshes (e.g. requests WLAN scans) and resolves when the refresh is complete. */
   requestUpdate(): Promise<void>;
   /**

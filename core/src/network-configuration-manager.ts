@@ -66,12 +66,13 @@ export class NetworkConfigurationManager
   readonly #information: NetworkInformationTracker;
   #online = false;
   #reportedOnline = false;
+  #watching: boolean | undefined;
   /** Engines whose platform source is gone for now (see EngineSink.unavailable). */
   readonly #away = new Set<Engine>();
   #disposed = false;
 
   private constructor(options: NetworkConfigurationManagerOptions) {
-    super();
+    super(() => this.#updateWatching());
     if (!Array.isArray(options?.engines)) {
       throw new InvalidArgumentError('NetworkConfigurationManager needs { engines: Engine[] }.');
     }
@@ -84,6 +85,7 @@ export class NetworkConfigurationManager
         resolveUserChoice: () => this.#resolveUserChoice(),
       },
       options.inspect,
+      () => this.#updateWatching(),
     );
   }
 
@@ -103,6 +105,7 @@ export class NetworkConfigurationManager
     manager.#deriveServiceNetworks(false);
     manager.#information.refresh(() => {});
     manager.#online = manager.#reportedOnline = manager.#computeOnline();
+    manager.#updateWatching();
     return manager;
   }
 
@@ -289,6 +292,15 @@ export class NetworkConfigurationManager
       this.#change(engine, c);
     }
     this.#refreshInformation();
+  }
+
+  /** Engines that must poll poll only while someone listens or a session exists. */
+  #updateWatching(): void {
+    if (this.#disposed || !this.host) return;
+    const wanted = this.hasListeners() || this.host.hasSessions;
+    if (wanted === this.#watching) return;
+    this.#watching = wanted;
+    for (const engine of this.#engines) engine.watch?.(wanted);
   }
 
   #refreshInformation(): void {

@@ -88,6 +88,8 @@ export class SessionHost implements LinkObserver {
   constructor(
     readonly records: RecordSource,
     readonly inspect: ((event: InspectionEvent) => void) | undefined,
+    /** Hears sessions come and go (they need their links kept current). */
+    readonly sessionsChanged: () => void = () => {},
   ) {
     // Side effects wait until the acting session's transition is done, so its own state
     // change is reported before the changes it causes in other sessions.
@@ -128,8 +130,13 @@ export class SessionHost implements LinkObserver {
     });
   }
 
+  get hasSessions(): boolean {
+    return this.#bindings.size > 0;
+  }
+
   attach(binding: Binding): void {
     this.#bindings.set(binding.actor, binding);
+    if (this.#bindings.size === 1) this.sessionsChanged();
     binding.active = this.#home(binding);
     binding.sent = this.#followed(binding);
     binding.actor.send({ type: 'BIND', status: binding.sent });
@@ -139,6 +146,7 @@ export class SessionHost implements LinkObserver {
     for (const link of binding.holds) link.actor.send({ type: 'RELEASE' });
     binding.holds.clear();
     this.#bindings.delete(binding.actor);
+    if (this.#bindings.size === 0) this.sessionsChanged();
   }
 
   /** The link machine of an access point, started on first use. */

@@ -39,6 +39,7 @@ class Generic implements GenericEngine {
   #defaultInterface: string | undefined;
   #watcher: ChangeWatcher | undefined;
   #running: Promise<boolean> | undefined;
+  #listened = true;
   #queued: Promise<boolean> | undefined;
 
   constructor(source: InventorySource, watchMode: WatchMode, watcher: WatcherOptions) {
@@ -50,6 +51,12 @@ class Generic implements GenericEngine {
 
   get watching(): WatchKind {
     return this.#watcher?.kind ?? 'none';
+  }
+
+  /** Core says whether anyone listens: polling (where there is no monitor) runs only then. */
+  watch(active: boolean): void {
+    this.#listened = active;
+    this.#watcher?.listen(active);
   }
 
   /** Counters come from sysfs; interfaces cannot be started or stopped from here. */
@@ -71,6 +78,7 @@ class Generic implements GenericEngine {
       this.#watcherOptions,
     );
     this.#watcher = watcher;
+    watcher.listen(this.#listened);
     try {
       this.#assertLive();
       await this.#refresh();

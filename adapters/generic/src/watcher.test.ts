@@ -129,6 +129,24 @@ describe('polling', () => {
     expect(await callsAfter(1000)).toBe(5);
   });
 
+  it('polls only while someone listens, and looks at once when a listener comes', async () => {
+    vi.useFakeTimers();
+    const refresh = vi.fn(async () => false);
+    const watcher = await ChangeWatcher.start('poll', refresh, options);
+    watcher.listen(false);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(refresh).not.toHaveBeenCalled();
+    watcher.listen(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(refresh).toHaveBeenCalledTimes(1); // a fresh look at once, then the usual doubling
+    await vi.advanceTimersByTimeAsync(20);
+    expect(refresh).toHaveBeenCalledTimes(2);
+    watcher.listen(false);
+    expect(vi.getTimerCount()).toBe(0);
+    await watcher.stop();
+  });
+
   it('keeps polling when a refresh fails', async () => {
     vi.useFakeTimers();
     const refresh = vi.fn(async () => {

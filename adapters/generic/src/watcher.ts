@@ -29,7 +29,7 @@ const exitGraceMs = 1000;
  *   until the kernel reports something, then a one-shot timer gathers the burst into one
  *   refresh;
  * - poll: where there is no monitor; the interval doubles while nothing changes and starts
- *   over after a change;
+ *   over after a change; only while someone listens (`listen`), so idle costs nothing;
  * - none: only explicit refreshes.
  * If the monitor dies unexpectedly, the watcher falls back to polling.
  */
@@ -40,6 +40,8 @@ export class ChangeWatcher {
   #timer: NodeJS.Timeout | undefined;
   #interval: number;
   #stopped = false;
+  /** Someone hears changes: polling runs only then (the monitor costs nothing anyway). */
+  #listened = true;
 
   private constructor(
     readonly refresh: Refresh,
@@ -62,6 +64,20 @@ export class ChangeWatcher {
 
   get kind(): WatchKind {
     return this.#kind;
+  }
+
+  /** Polls while someone listens; a new listener gets a fresh look at once. */
+  listen(listened: boolean): void {
+    if (listened === this.#listened) return;
+    this.#listened = listened;
+    if (this.#kind !== 'poll') return;
+    if (listened) {
+      this.#interval = this.options.pollMinMs;
+      this.#schedule(0);
+    } else {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
   }
 
   /** Stops the monitor or timer; resolves once the monitor process has exited. */
@@ -130,6 +146,7 @@ export class ChangeWatcher {
 
   #schedule(delay: number): void {
     if (this.#timer || this.#stopped) return;
+    if (this.#kind === 'poll' && !this.#listened) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.#run();
