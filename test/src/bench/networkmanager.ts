@@ -18,10 +18,7 @@ async function sandbox(): Promise<NmSandbox> {
     ['bench-b', 1],
     ['bench-c', 1],
   ] as const) {
-    await sb.nmcli(
-      ...['connection', 'add', 'type', 'ethernet', 'ifname', sb.linkName(link), 'con-name', name],
-      ...['autoconnect', 'no', 'ipv4.method', 'auto', 'ipv6.method', 'disabled'],
-    );
+    await sb.addDhcpProfile(name, link);
   }
   await sb.nmcli('connection', 'up', 'bench-a');
   return sb;

@@ -19,22 +19,8 @@ describe('the netbearer command on NetworkManager', () => {
   beforeAll(async () => {
     if (!existsSync(cli)) throw new Error(`${cli} is missing: build first (npm test does)`);
     ({ sandbox } = await rig.start({ links: 2 }));
-    const profile = (name: string, link: number) =>
-      sandbox.nmcli(
-        ...['connection', 'add', 'type', 'ethernet', 'ifname', sandbox.linkName(link)],
-        ...[
-          'con-name',
-          name,
-          'autoconnect',
-          'no',
-          'ipv4.method',
-          'auto',
-          'ipv6.method',
-          'disabled',
-        ],
-      );
-    await profile('uplink', 0);
-    await profile(hostile, 1);
+    await sandbox.addDhcpProfile('uplink', 0);
+    await sandbox.addDhcpProfile(hostile, 1);
     await sandbox.nmcli('connection', 'up', 'uplink');
     env = { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: sandbox.busAddress };
     delete env.NETBEARER_ENGINE;

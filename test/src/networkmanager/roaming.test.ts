@@ -1,9 +1,5 @@
 import type { NetworkManagerEngine } from '@netbearer/adapter-networkmanager';
-import {
-  type NetworkConfiguration,
-  type NetworkConfigurationManager,
-  NetworkSession,
-} from '@netbearer/core';
+import { type NetworkConfiguration, NetworkSession } from '@netbearer/core';
 import type { MessageBus } from 'dbus-next';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addEthernetProfile } from '../support/nm-dbus.js';
@@ -85,32 +81,11 @@ describe('NetworkManager engine: application-level roaming by autoconnect-priori
 describe('NetworkManager engine under core: a session is offered the better link', () => {
   const nm = useNmSandbox();
   let sandbox: NmSandbox;
-  let manager: NetworkConfigurationManager;
   let low: NetworkConfiguration;
   let high: NetworkConfiguration;
 
   beforeAll(async () => {
-    let bus: MessageBus;
-    ({ sandbox, bus } = await nm.start({ links: 2 }));
-    const lowId = id(
-      await addEthernetProfile(bus, {
-        name: 'low',
-        interfaceName: sandbox.linkName(0),
-        priority: 0,
-      }),
-    );
-    const highId = id(
-      await addEthernetProfile(bus, {
-        name: 'high',
-        interfaceName: sandbox.linkName(1),
-        priority: 10,
-      }),
-    );
-    bus.disconnect();
-    await sandbox.linkDown(1);
-    manager = await nm.createManager();
-    low = manager.configurationFromIdentifier(lowId);
-    high = manager.configurationFromIdentifier(highId);
+    ({ sandbox, low: low, high: high } = await nm.startPreferredPair({ low: 'low', high: 'high' }));
   }, 60_000);
 
   it('preferredConfigurationChanged, migrate, newConfigurationActivated, accept', async () => {

@@ -50,22 +50,7 @@ describe('the NetworkManager sandbox', () => {
 
   it('gets a DHCP lease on a link and loses the carrier when unplugged', async () => {
     const s = sandbox!;
-    await s.nmcli(
-      'connection',
-      'add',
-      'type',
-      'ethernet',
-      'ifname',
-      s.linkName(0),
-      'con-name',
-      'smoke',
-      'autoconnect',
-      'no',
-      'ipv4.method',
-      'auto',
-      'ipv6.method',
-      'disabled',
-    );
+    await s.addDhcpProfile('smoke', 0);
     await s.nmcli('--wait', '10', 'connection', 'up', 'smoke');
     const ip = await s.nmcli('-g', 'IP4.ADDRESS', 'device', 'show', s.linkName(0));
     expect(ip).toMatch(/^10\.231\.1\.1\d\d\/24/);

@@ -1,11 +1,9 @@
-import type { NetworkConfiguration, NetworkConfigurationManager } from '@netbearer/core';
+import type { NetworkConfiguration } from '@netbearer/core';
 import { NetworkSession } from '@netbearer/core';
-import type { MessageBus } from 'dbus-next';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addEthernetProfile } from '../support/nm-dbus.js';
-import { nmId as id, useNmSandbox } from '../support/nm-rig.js';
+import { useNmSandbox } from '../support/nm-rig.js';
 import type { NmSandbox } from '../support/nm-sandbox.js';
-import { waitUntil, within } from '../support/wait.js';
+import { within } from '../support/wait.js';
 
 /** Records a session's public events as 'closed', 'error SessionAbortedError', … */
 function record(session: NetworkSession): string[] {
@@ -30,35 +28,15 @@ const event = (session: NetworkSession, name: 'closed' | 'newConfigurationActiva
 describe('NetworkManager under core: several sessions, stop, link loss, roaming rejected', () => {
   const nm = useNmSandbox();
   let sandbox: NmSandbox;
-  let manager: NetworkConfigurationManager;
   let shared: NetworkConfiguration;
   let better: NetworkConfiguration;
 
   beforeAll(async () => {
-    let bus: MessageBus;
-    ({ sandbox, bus } = await nm.start({ links: 2 }));
-    const sharedId = id(
-      await addEthernetProfile(bus, {
-        name: 'shared',
-        interfaceName: sandbox.linkName(0),
-        priority: 0,
-      }),
-    );
-    const betterId = id(
-      await addEthernetProfile(bus, {
-        name: 'better',
-        interfaceName: sandbox.linkName(1),
-        priority: 10,
-      }),
-    );
-    bus.disconnect();
-    await sandbox.linkDown(1);
-    manager = await nm.createManager();
-    shared = manager.configurationFromIdentifier(sharedId);
-    better = manager.configurationFromIdentifier(betterId);
-    await waitUntil(() => better.state() === 'Defined', 'the unplugged link to read Defined', {
-      timeoutMs: 10_000,
-    });
+    ({
+      sandbox,
+      low: shared,
+      high: better,
+    } = await nm.startPreferredPair({ low: 'shared', high: 'better' }));
   }, 60_000);
 
   it('the link stays up while any session holds it; the last close brings it down', async () => {

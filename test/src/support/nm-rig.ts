@@ -10,12 +10,17 @@ import {
   type NetworkManagerEngine,
   type NetworkManagerEngineOptions,
 } from '@netbearer/adapter-networkmanager';
-import { type EngineConfiguration, NetworkConfigurationManager } from '@netbearer/core';
+import {
+  type EngineConfiguration,
+  type NetworkConfiguration,
+  NetworkConfigurationManager,
+} from '@netbearer/core';
 import type { MessageBus } from 'dbus-next';
 import { afterAll } from 'vitest';
-import { openBus } from './nm-dbus.js';
+import { addEthernetProfile, openBus } from './nm-dbus.js';
 import { type NmSandbox, type NmSandboxOptions, startNmSandbox } from './nm-sandbox.js';
 import { RecordingSink } from './recording-sink.js';
+import { waitUntil } from './wait.js';
 
 /** The identifier of a NetworkManager profile, as the engine names it: by its UUID. */
 export const nmId = (uuid: string): string => `networkmanager:${uuid}`;
@@ -40,6 +45,21 @@ export interface NmRig {
   ): Promise<StartedEngine>;
   /** A manager over one NetworkManager engine on the sandbox's bus. */
   createManager(): Promise<NetworkConfigurationManager>;
+  /**
+   * Two links, a profile on each, the second preferred (autoconnect-priority 10 over 0) and
+   * unplugged: plugging it in offers sessions on the first a roam. Starts the sandbox.
+   */
+  startPreferredPair(names: {
+    readonly low: string;
+    readonly high: string;
+  }): Promise<PreferredPair>;
+}
+
+export interface PreferredPair {
+  readonly sandbox: NmSandbox;
+  readonly manager: NetworkConfigurationManager;
+  readonly low: NetworkConfiguration;
+  readonly high: NetworkConfiguration;
 }
 
 /** Call in a describe block; `start` in its beforeAll. */
@@ -81,6 +101,35 @@ export function useNmSandbox(): NmRig {
       const initial = await engine.start(sink);
       sink.seed(initial);
       return { engine, sink, initial };
+    },
+
+    async startPreferredPair(names) {
+      const { sandbox: sb, bus } = await this.start({ links: 2 });
+      const [lowUuid, highUuid] = [
+        await addEthernetProfile(bus, {
+          name: names.low,
+          interfaceName: sb.linkName(0),
+          priority: 0,
+        }),
+        await addEthernetProfile(bus, {
+          name: names.high,
+          interfaceName: sb.linkName(1),
+          priority: 10,
+        }),
+      ];
+      bus.disconnect();
+      await sb.linkDown(1);
+      const manager = await this.createManager();
+      const high = manager.configurationFromIdentifier(nmId(highUuid));
+      await waitUntil(() => high.state() === 'Defined', 'the unplugged link to read Defined', {
+        timeoutMs: 10_000,
+      });
+      return {
+        sandbox: sb,
+        manager,
+        low: manager.configurationFromIdentifier(nmId(lowUuid)),
+        high,
+      };
     },
 
     async createManager() {

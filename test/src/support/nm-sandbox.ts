@@ -36,6 +36,8 @@ export interface NmSandbox {
   linkName(index: number): string;
   /** Runs nmcli against the sandbox's NetworkManager; resolves with its stdout. */
   nmcli(...args: string[]): Promise<string>;
+  /** Adds an Ethernet profile on link i with nmcli: DHCP, no IPv6, no autoconnect. */
+  addDhcpProfile(name: string, link: number): Promise<string>;
   /** NetworkManager's GENERAL.STATE of link i's device, e.g. '100 (connected)'. */
   deviceState(index: number): Promise<string>;
   /** Unplugs link i (the router side goes down, the client veth loses carrier). */
@@ -157,6 +159,13 @@ class SandboxHandle implements NmSandbox {
       args,
       { ...this.env, DBUS_SYSTEM_BUS_ADDRESS: this.busAddress },
       15_000,
+    );
+  }
+
+  addDhcpProfile(name: string, link: number): Promise<string> {
+    return this.nmcli(
+      ...['connection', 'add', 'type', 'ethernet', 'ifname', this.linkName(link), 'con-name', name],
+      ...['autoconnect', 'no', 'ipv4.method', 'auto', 'ipv6.method', 'disabled'],
     );
   }
 
