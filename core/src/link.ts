@@ -15,7 +15,6 @@ export interface LinkObserver {
 export class Link {
   readonly actor: Actor<LinkLogic>;
   status: LinkStatus = 'Unavailable';
-  holders = 0;
   /** Epoch ms at which the link was last seen coming up. */
   upSince: number | undefined;
 
@@ -39,7 +38,6 @@ export class Link {
     this.status = this.actor.getSnapshot().value;
     if (this.status === 'Up') this.upSince = Date.now();
     this.actor.subscribe((snapshot) => {
-      this.holders = snapshot.context.holders;
       const status = snapshot.value;
       if (status === this.status) return;
       if (status === 'Up') this.upSince = Date.now();
@@ -52,6 +50,11 @@ export class Link {
     linkConfigurators.set(record, (connectTimeout) =>
       this.actor.send({ type: 'CONFIGURE', connectTimeout }),
     );
+  }
+
+  /** How many sessions of this process hold the link, as its machine counts them. */
+  get holders(): number {
+    return this.actor.getSnapshot().context.holders;
   }
 
   /** Tells the link machine what the engine now reports. */
