@@ -32,19 +32,29 @@ export interface Engine {
   /** Refreshes (e.g. requests WLAN scans) and resolves when the refresh is complete. */
   requestUpdate(): Promise<void>;
   /**
-   * Brings an access point up for this process. Resolves once it is active; rejects with an
-   * EngineError otherwise. An aborted signal means "give up and roll back".
+   * Brings an access point up for this process and counts the process among its holders.
+   * Resolves 'started' when this call brought it up, 'joined' when it was up or coming up
+   * already (the user's own connection, another process): a joined link is not this
+   * process's to take down. Rejects with an EngineError otherwise. An aborted signal means
+   * "give up and roll back" (a joined link is left as it was).
    */
-  connect(identifier: string, options: ConnectOptions): Promise<void>;
+  connect(identifier: string, options: ConnectOptions): Promise<ConnectOutcome>;
   /**
-   * Brings an access point down. `release`: this process no longer needs it (with
-   * SystemSessionSupport the platform may keep it for others); `stop`: down for everyone.
+   * Takes an access point down, or lets go of it.
+   * - `stop`: down for everyone, whoever brought it up; resolves 'down'.
+   * - `release`: this process lets go of its hold (from `connect` or `claim`). Core sends it
+   *   only to engines with SystemSessionSupport, which count holders across processes and
+   *   take the link down only when no process holds it any more *and* a netbearer process
+   *   brought this activation up: a link the user brought up is never taken away. The count
+   *   changes synchronously inside the call, before its first await, so a `claim` made right
+   *   after it is counted after it. Resolves 'down' if the link was taken down, 'kept' if it
+   *   stays up.
    */
-  disconnect(identifier: string, options: DisconnectOptions): Promise<void>;
+  disconnect(identifier: string, options: DisconnectOptions): Promise<DisconnectOutcome>;
   /**
-   * This process starts using an access point that was already up (someone else brought it
+   * This process starts using an access point that is already up (someone else brought it
    * up). Engines with SystemSessionSupport count it, so another process's release does not
-   * take the link away; `disconnect(..., 'release')` undoes it.
+   * take the link away; `disconnect(..., 'release')` undoes it. Synchronous for the count.
    */
   claim?(identifier: string): void;
   /** Byte counters of an active access point, where the engine has DataStatistics. */
@@ -120,7 +130,18 @@ export interface NetworkInformation {
 
 export interface ConnectOptions {
   readonly signal: AbortSignal;
+  /**
+   * The session's ConnectInBackground property: bring the link up without involving the
+   * user (no password dialog, no prompt). An engine that would have to ask rejects with a
+   * 'SecretsRequired' EngineError instead; an engine that never asks ignores it.
+   */
+  readonly background?: boolean;
 }
+
+/** What a connect did: brought the link up, or joined a link that was up already. */
+export type ConnectOutcome = 'started' | 'joined';
+/** What a disconnect did: took the link down, or (a release) left it up for others. */
+export type DisconnectOutcome = 'down' | 'kept';
 
 export interface DisconnectOptions {
   readonly signal: AbortSignal;

@@ -27,6 +27,8 @@ export type EngineErrorKind =
   | 'InterfaceLookupError'
   | 'OperationNotSupported'
   | 'PermissionDenied'
+  /** ConnectInBackground: bringing the link up would have asked the user (e.g. a password). */
+  | 'SecretsRequired'
   | 'EngineUnavailable';
 
 const sessionErrorOf: Record<EngineErrorKind, SessionError> = {
@@ -35,6 +37,7 @@ const sessionErrorOf: Record<EngineErrorKind, SessionError> = {
   InterfaceLookupError: 'UnknownSessionError',
   OperationNotSupported: 'OperationNotSupportedError',
   PermissionDenied: 'OperationNotSupportedError',
+  SecretsRequired: 'UnknownSessionError',
   EngineUnavailable: 'UnknownSessionError',
 };
 

@@ -3,7 +3,9 @@ export { linkMachine, sessionMachine } from '@netbearer/machines';
 export { defaultConnectTimeout } from './configuration-record.js';
 export type {
   ConnectOptions,
+  ConnectOutcome,
   DisconnectOptions,
+  DisconnectOutcome,
   Engine,
   EngineConfiguration,
   EngineSink,
