@@ -1,4 +1,12 @@
-import { type Failure, type LinkStatus, type linkMachine, linkStatusOf } from '@netbearer/machines';
+import {
+  type Failure,
+  type LinkOwnership,
+  type LinkStatus,
+  type linkMachine,
+  linkOwnershipOf,
+  linkStatusOf,
+  linkStatusOfValue,
+} from '@netbearer/machines';
 import { type Actor, createActor, type InspectionEvent } from 'xstate';
 import type { ConfigurationRecord } from './configuration-record.js';
 import { linkConfigurators } from './network-configuration.js';
@@ -27,6 +35,7 @@ export class Link {
     const input = {
       identifier: record.identifier,
       canStop: record.hasCapability('CanStartAndStopInterfaces'),
+      shared: record.hasCapability('SystemSessionSupport'),
       connectTimeout: record.connectTimeout,
     };
     this.actor = createActor(logic, inspect ? { input, inspect } : { input });
@@ -35,10 +44,10 @@ export class Link {
     this.actor.start();
     // The first observation sets the status; nobody is told, since nobody follows it yet.
     this.observe();
-    this.status = this.actor.getSnapshot().value;
+    this.status = linkStatusOfValue(this.actor.getSnapshot().value);
     if (this.status === 'Up') this.upSince = Date.now();
     this.actor.subscribe((snapshot) => {
-      const status = snapshot.value;
+      const status = linkStatusOfValue(snapshot.value);
       if (status === this.status) return;
       if (status === 'Up') this.upSince = Date.now();
       this.status = status;
@@ -55,6 +64,11 @@ export class Link {
   /** How many sessions of this process hold the link, as its machine counts them. */
   get holders(): number {
     return this.actor.getSnapshot().context.holders;
+  }
+
+  /** Whether this process brought the link up or joined it; null while it is not up. */
+  get ownership(): LinkOwnership | null {
+    return linkOwnershipOf(this.actor.getSnapshot().value);
   }
 
   /** Tells the link machine what the engine now reports. */

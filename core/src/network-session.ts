@@ -256,6 +256,10 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
     return this.listenerCount('preferredConfigurationChanged') > 0;
   }
 
+  connectsInBackground(): boolean {
+    return this.sessionProperty('ConnectInBackground') === true;
+  }
+
   usagePoliciesMayHaveChanged(): void {
     const policies = this.#activeRecord().usagePolicies;
     // Records replace the array when it changes, so identity is the cheap common case.

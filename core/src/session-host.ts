@@ -23,6 +23,8 @@ export interface RecordSource {
 export interface BindingOwner {
   /** Whether the application listens for preferredConfigurationChanged. */
   takesPartInRoaming(): boolean;
+  /** The ConnectInBackground property: bring links up without involving the user. */
+  connectsInBackground(): boolean;
   /** A configuration's usage policies changed; the session checks whether it cares. */
   usagePoliciesMayHaveChanged(): void;
 }
@@ -110,21 +112,29 @@ export class SessionHost implements LinkObserver {
         commitTarget: ({ self }) => later(self, (b) => this.#commitTarget(b)),
       },
     });
+    const engineOf = (identifier: string) => this.records.record(identifier)?.engine;
     this.linkLogic = linkMachine.provide({
       actions: {
-        claim: ({ context }) =>
-          this.records.record(context.identifier)?.engine?.claim?.(context.identifier),
+        claim: ({ context }) => engineOf(context.identifier)?.claim?.(context.identifier),
+        leave: ({ context }) => {
+          const options = { signal: new AbortController().signal, mode: 'release' as const };
+          // Nobody here waits for it: a refused release leaves the link up, as it was, and
+          // a link the engine does take down is observed going down like any other.
+          engineOf(context.identifier)
+            ?.disconnect(context.identifier, options)
+            .catch(() => {});
+        },
       },
       actors: {
         connect: fromPromise(async ({ input, signal }) => {
-          const record = this.records.record(input.identifier);
-          if (!record?.engine) throw new EngineError('ConnectError', 'No engine owns it.');
-          await record.engine.connect(input.identifier, { signal });
+          const engine = engineOf(input.identifier);
+          if (!engine) throw new EngineError('ConnectError', 'No engine owns it.');
+          return engine.connect(input.identifier, { signal, background: input.background });
         }),
         disconnect: fromPromise(async ({ input, signal }) => {
-          const record = this.records.record(input.identifier);
-          if (!record?.engine) return;
-          await record.engine.disconnect(input.identifier, { signal, mode: input.mode });
+          const engine = engineOf(input.identifier);
+          if (!engine) return 'down' as const;
+          return engine.disconnect(input.identifier, { signal, mode: input.mode });
         }),
       },
     });
@@ -145,8 +155,9 @@ export class SessionHost implements LinkObserver {
   detach(binding: Binding): void {
     for (const link of binding.holds) link.actor.send({ type: 'RELEASE' });
     binding.holds.clear();
-    this.#bindings.delete(binding.actor);
+    if (!this.#bindings.delete(binding.actor)) return;
     if (this.#bindings.size === 0) this.sessionsChanged();
+    this.#collect();
   }
 
   /** The link machine of an access point, started on first use. */
@@ -171,6 +182,37 @@ export class SessionHost implements LinkObserver {
   observed(record: ConfigurationRecord): void {
     this.#links.get(record)?.observe();
     this.refresh();
+    if (!record.valid) this.#forget(record);
+  }
+
+  /**
+   * A removed configuration never comes back (a new one with its identifier is another
+   * configuration): sessions on it that have settled (Invalid) need nothing more from the
+   * host, and its link machine stops once no session refers to it. A WLAN scan adds and
+   * removes access points all day; memory stays flat.
+   */
+  #forget(record: ConfigurationRecord): void {
+    for (const b of [...this.#bindings.values()]) {
+      const { isOpen, opening, roam } = b.actor.getSnapshot().context;
+      if (b.record === record && !isOpen && !opening && !roam) this.detach(b);
+    }
+    this.#collect();
+  }
+
+  /** Stops the link machines of removed configurations that no session refers to. */
+  #collect(): void {
+    for (const [record, link] of this.#links) {
+      if (link.status !== 'Removed' || this.#referenced(link)) continue;
+      link.stop();
+      this.#links.delete(record);
+    }
+  }
+
+  #referenced(link: Link): boolean {
+    for (const b of this.#bindings.values()) {
+      if (b.active === link || b.target === link || b.holds.has(link)) return true;
+    }
+    return false;
   }
 
   /** The engine offers `to` as a better access point for sessions on `from`. */
@@ -347,7 +389,7 @@ export class SessionHost implements LinkObserver {
   #hold(b: Binding, link: Link): void {
     if (b.holds.has(link)) return;
     b.holds.add(link);
-    link.actor.send({ type: 'ACQUIRE' });
+    link.actor.send({ type: 'ACQUIRE', background: b.owner.connectsInBackground() });
   }
 
   #unhold(b: Binding, link: Link | null): void {

@@ -18,8 +18,28 @@ export function allTransitions(machine: AnyStateMachine): string[] {
   return keys;
 }
 
+/** Every state of a machine by its path ('Up', 'Up.Owned'); history pseudo-states aside. */
 export function allStates(machine: AnyStateMachine): string[] {
-  return Object.keys(machine.root.states);
+  const paths: string[] = [];
+  const visit = (node: AnyStateNode, prefix: string) => {
+    for (const [name, child] of Object.entries(node.states) as [string, AnyStateNode][]) {
+      if (child.type === 'history') continue;
+      paths.push(prefix + name);
+      visit(child, `${prefix}${name}.`);
+    }
+  };
+  visit(machine.root, '');
+  return paths;
+}
+
+/** The paths of every state a snapshot value is in: {Up: 'Owned'} is 'Up' and 'Up.Owned'. */
+export function statePaths(value: unknown, prefix = ''): string[] {
+  if (typeof value === 'string') return [prefix + value];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([name, child]) => [
+    prefix + name,
+    ...statePaths(child, `${prefix}${name}.`),
+  ]);
 }
 
 /**
@@ -46,7 +66,7 @@ export class Coverage {
     if (event.type !== '@xstate.microstep') return;
     const snapshot = event.snapshot as { value?: unknown; machine?: { id?: string } };
     if (snapshot.machine?.id !== this.machineId) return;
-    if (typeof snapshot.value === 'string') this.states.add(snapshot.value);
+    for (const path of statePaths(snapshot.value)) this.states.add(path);
     for (const t of event._transitions as AnyTransitionDefinition[]) {
       const branches = t.source.transitions.get(t.eventType) ?? [];
       this.transitions.add(key(t.source.id, t.eventType, branches.indexOf(t)));

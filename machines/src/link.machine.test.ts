@@ -1,29 +1,41 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, fromPromise } from 'xstate';
 import { allStates, allTransitions, Coverage } from './coverage.js';
-import { type ConnectInput, type DisconnectInput, linkMachine } from './link.machine.js';
+import {
+  type ConnectInput,
+  type DisconnectInput,
+  linkMachine,
+  linkOwnershipOf,
+  linkStatusOfValue,
+} from './link.machine.js';
 import type { Failure } from './vocabulary.js';
 
 interface Pending<I> {
   input: I;
   signal: AbortSignal;
-  resolve: () => void;
+  resolve: (outcome?: 'started' | 'joined' | 'down' | 'kept') => void;
   reject: (reason: unknown) => void;
 }
 
 const coverage = new Coverage('link');
 
 /** A link whose connects and disconnects the test completes by hand. */
-function link(options: { canStop?: boolean; connectTimeout?: number } = {}) {
+function link(options: { canStop?: boolean; shared?: boolean; connectTimeout?: number } = {}) {
   const connects: Pending<ConnectInput>[] = [];
   const disconnects: Pending<DisconnectInput>[] = [];
   const pending =
     <I>(list: Pending<I>[]) =>
     ({ input, signal }: { input: I; signal: AbortSignal }) =>
-      new Promise<void>((resolve, reject) => list.push({ input, signal, resolve, reject }));
+      new Promise<never>((resolve, reject) =>
+        list.push({ input, signal, resolve: resolve as Pending<I>['resolve'], reject }),
+      );
   const claims: string[] = [];
+  const leaves: string[] = [];
   const logic = linkMachine.provide({
-    actions: { claim: ({ context }) => claims.push(context.identifier) },
+    actions: {
+      claim: ({ context }) => claims.push(context.identifier),
+      leave: ({ context }) => leaves.push(context.identifier),
+    },
     actors: {
       connect: fromPromise(pending(connects)),
       disconnect: fromPromise(pending(disconnects)),
@@ -33,6 +45,7 @@ function link(options: { canStop?: boolean; connectTimeout?: number } = {}) {
     input: {
       identifier: 'ap',
       canStop: options.canStop ?? true,
+      shared: options.shared ?? true,
       connectTimeout: options.connectTimeout ?? 1000,
     },
     inspect: coverage.inspect,
@@ -44,12 +57,26 @@ function link(options: { canStop?: boolean; connectTimeout?: number } = {}) {
     failures.push(e.failure);
   });
   actor.start();
-  const state = () => actor.getSnapshot().value;
+  // Up's children are asserted where ownership is the point; elsewhere Up is Up.
+  const state = () => linkStatusOfValue(actor.getSnapshot().value);
+  const ownership = () => linkOwnershipOf(actor.getSnapshot().value);
   const holders = () => actor.getSnapshot().context.holders;
   const send = (...events: Parameters<typeof actor.send>[0][]) => {
     for (const e of events) actor.send(e);
   };
-  return { actor, connects, disconnects, emitted, failures, claims, state, holders, send };
+  return {
+    actor,
+    connects,
+    disconnects,
+    emitted,
+    failures,
+    claims,
+    leaves,
+    state,
+    ownership,
+    holders,
+    send,
+  };
 }
 
 const settle = () => vi.advanceTimersByTimeAsync(0);
@@ -82,10 +109,10 @@ describe('link machine', () => {
     l.send({ type: 'OBSERVED', state: 'Discovered' }, { type: 'ACQUIRE' }, { type: 'ACQUIRE' });
     expect([l.state(), l.holders()]).toEqual(['Starting', 2]);
     expect(l.connects).toHaveLength(1);
-    expect(l.connects[0]!.input).toEqual({ identifier: 'ap' });
-    l.connects[0]!.resolve();
+    expect(l.connects[0]!.input).toEqual({ identifier: 'ap', background: false });
+    l.connects[0]!.resolve('started');
     await settle();
-    expect([l.state(), l.holders()]).toEqual(['Up', 2]);
+    expect([l.state(), l.ownership(), l.holders()]).toEqual(['Up', 'Owned', 2]);
   });
 
   it('waits for the connect even when the engine reports the link active first', async () => {
@@ -116,6 +143,13 @@ describe('link machine', () => {
   });
 
   it('withdraws a start when its last holder lets go, and rolls back', async () => {
+    const local = link({ shared: false });
+    local.send({ type: 'OBSERVED', state: 'Discovered' }, { type: 'ACQUIRE' }, { type: 'RELEASE' });
+    // No cross-process count: leaving Starting aborts the connect, which rolls back its own.
+    expect([local.state(), local.holders()]).toEqual(['Down', 0]);
+    expect(local.connects[0]!.signal.aborted).toBe(true);
+    expect(local.disconnects).toHaveLength(0);
+
     const l = link();
     l.send({ type: 'OBSERVED', state: 'Discovered' }, { type: 'ACQUIRE' }, { type: 'ACQUIRE' });
     l.send({ type: 'RELEASE' });
@@ -170,20 +204,102 @@ describe('link machine', () => {
     expect(l.disconnects[0]!.input.mode).toBe('stop');
   });
 
-  it('stops on the last release where it can, and stays up where it cannot', async () => {
+  it('stops a link it brought up on the last release where it can, and stays up where it cannot', async () => {
     const l = link();
-    l.send({ type: 'OBSERVED', state: 'Active' }, { type: 'ACQUIRE' }, { type: 'ACQUIRE' });
+    l.send({ type: 'OBSERVED', state: 'Discovered' }, { type: 'ACQUIRE' }, { type: 'ACQUIRE' });
+    l.connects[0]!.resolve('started');
+    await settle();
     l.send({ type: 'RELEASE' });
-    expect([l.state(), l.holders()]).toEqual(['Up', 1]);
+    expect([l.state(), l.ownership(), l.holders()]).toEqual(['Up', 'Owned', 1]);
     l.send({ type: 'RELEASE' });
     expect(l.state()).toBe('Stopping');
-    l.disconnects[0]!.resolve();
+    expect(l.disconnects[0]!.input).toEqual({ identifier: 'ap', mode: 'release' });
+    l.disconnects[0]!.resolve('down');
     await settle();
     expect(l.state()).toBe('Down');
 
-    const fixed = link({ canStop: false });
-    fixed.send({ type: 'OBSERVED', state: 'Active' }, { type: 'ACQUIRE' }, { type: 'RELEASE' });
-    expect([fixed.state(), fixed.holders()]).toEqual(['Up', 0]);
+    // Without a cross-process count (no SystemSessionSupport) a close never stops a link.
+    for (const options of [{ canStop: false }, { shared: false }]) {
+      const fixed = link(options);
+      fixed.send({ type: 'OBSERVED', state: 'Discovered' }, { type: 'ACQUIRE' });
+      fixed.connects[0]!.resolve('started');
+      await settle();
+      fixed.send({ type: 'RELEASE' }, { type: 'ACQUIRE' }, { type: 'RELEASE' });
+      expect([fixed.state(), fixed.ownership(), fixed.holders()]).toEqual(['Up', 'Owned', 0]);
+      expect(fixed.disconnects).toHaveLength(0);
+    }
+  });
+
+  it('leaves a joined link up on the last release, letting the engine count it', () => {
+    const l = link();
+    l.send({ type: 'OBSERVED', state: 'Active' }, { type: 'ACQUIRE' }, { type: 'ACQUIRE' });
+    expect([l.state(), l.ownership()]).toEqual(['Up', 'Joined']);
+    l.send({ type: 'RELEASE' }, { type: 'RELEASE' });
+    expect([l.state(), l.ownership(), l.holders()]).toEqual(['Up', 'Joined', 0]);
+    expect(l.disconnects).toHaveLength(0);
+    expect(l.leaves).toEqual(['ap']);
+    // Coming back claims again; without a cross-process count nothing is claimed or left.
+    l.send({ type: 'ACQUIRE' });
+    expect(l.claims).toEqual(['ap', 'ap']);
+    const local = link({ shared: false });
+    local.send({ type: 'OBSERVED', state: 'Active' }, { type: 'ACQUIRE' }, { type: 'RELEASE' });
+    expect([local.state(), local.holders(), local.leaves]).toEqual(['Up', 0, []]);
+  });
+
+  it('joins when the engine says its connect found the link up already', async () => {
+    const l = link();
+    l.send({ type: 'OBSERVED', state: 'Discovered' }, { type: 'ACQUIRE', background: true });
+    expect(l.connects[0]!.input).toEqual({ identifier: 'ap', background: true });
+    l.connects[0]!.resolve('joined');
+    await settle();
+    expect([l.state(), l.ownership()]).toEqual(['Up', 'Joined']);
+    l.send({ type: 'RELEASE' });
+    expect([l.state(), l.leaves]).toEqual(['Up', ['ap']]);
+  });
+
+  it('stays up, joined, when the engine keeps a released link up for another process', async () => {
+    const l = link();
+    l.send({ type: 'OBSERVED', state: 'Discovered' }, { type: 'ACQUIRE' });
+    l.connects[0]!.resolve('started');
+    await settle();
+    l.send({ type: 'RELEASE' });
+    l.disconnects[0]!.resolve('kept');
+    await settle();
+    expect([l.state(), l.ownership(), l.holders()]).toEqual(['Up', 'Joined', 0]);
+    // A session that came during the release joins the link the engine kept.
+    l.send({ type: 'ACQUIRE' }, { type: 'RELEASE' });
+    expect(l.leaves).toEqual(['ap']);
+    const again = link();
+    again.send({ type: 'OBSERVED', state: 'Discovered' }, { type: 'ACQUIRE' });
+    again.connects[0]!.resolve('started');
+    await settle();
+    again.send({ type: 'RELEASE' }, { type: 'ACQUIRE' });
+    again.disconnects[0]!.resolve('kept');
+    await settle();
+    expect([again.ownership(), again.holders(), again.claims]).toEqual(['Joined', 1, ['ap']]);
+  });
+
+  it('turns a kept release into a stop when a stop came meanwhile', async () => {
+    const l = link();
+    l.send({ type: 'OBSERVED', state: 'Discovered' }, { type: 'ACQUIRE' });
+    l.connects[0]!.resolve('started');
+    await settle();
+    l.send({ type: 'RELEASE' }, { type: 'STOP' });
+    l.disconnects[0]!.resolve('kept');
+    await settle();
+    expect(l.state()).toBe('Stopping');
+    expect(l.disconnects[1]!.input).toEqual({ identifier: 'ap', mode: 'stop' });
+    l.disconnects[1]!.resolve('down');
+    await settle();
+    expect(l.state()).toBe('Down');
+  });
+
+  it('goes back to joined when a stop of a joined link is refused', async () => {
+    const l = link();
+    l.send({ type: 'OBSERVED', state: 'Active' }, { type: 'ACQUIRE' }, { type: 'STOP' });
+    l.disconnects[0]!.reject(new Error('busy'));
+    await settle();
+    expect([l.state(), l.ownership(), l.holders()]).toEqual(['Up', 'Joined', 1]);
   });
 
   it('refuses a stop it cannot do, and keeps its holders', () => {
@@ -227,10 +343,14 @@ describe('link machine', () => {
 
   it('goes back up when the engine refuses: an error for a stop, silence for a release', async () => {
     const l = link();
-    l.send({ type: 'OBSERVED', state: 'Active' }, { type: 'ACQUIRE' }, { type: 'STOP' });
+    l.send({ type: 'OBSERVED', state: 'Discovered' }, { type: 'ACQUIRE' });
+    l.connects[0]!.resolve('started');
+    await settle();
+    l.send({ type: 'STOP' });
     l.disconnects[0]!.reject({ error: 'OperationNotSupportedError', message: 'autoconnect' });
     await settle();
-    expect([l.state(), l.holders()]).toEqual(['Up', 1]);
+    // Back to where the stop found it: owned.
+    expect([l.state(), l.ownership(), l.holders()]).toEqual(['Up', 'Owned', 1]);
     expect(l.emitted).toEqual(['stopRefused']);
     l.send({ type: 'RELEASE' });
     l.disconnects[1]!.reject(new Error('busy'));

@@ -103,11 +103,11 @@ class Generic implements GenericEngine {
     await this.#refresh();
   }
 
-  async connect(identifier: string): Promise<void> {
+  async connect(identifier: string): Promise<never> {
     throw notSupported('bring up', identifier);
   }
 
-  async disconnect(identifier: string): Promise<void> {
+  async disconnect(identifier: string): Promise<never> {
     throw notSupported('take down', identifier);
   }
 

@@ -1,7 +1,9 @@
 import {
   type Capability,
   type ConnectOptions,
+  type ConnectOutcome,
   type DisconnectOptions,
+  type DisconnectOutcome,
   type Engine,
   type EngineConfiguration,
   type EngineSink,
@@ -37,11 +39,11 @@ export class SimulatedEngine implements Engine {
     return this.world.update();
   }
 
-  connect(identifier: string, options: ConnectOptions): Promise<void> {
+  connect(identifier: string, options: ConnectOptions): Promise<ConnectOutcome> {
     return this.world.connect(this, identifier, options.signal);
   }
 
-  disconnect(identifier: string, options: DisconnectOptions): Promise<void> {
+  disconnect(identifier: string, options: DisconnectOptions): Promise<DisconnectOutcome> {
     return this.world.disconnect(this, identifier, options.mode, options.signal);
   }
 

@@ -2,6 +2,8 @@ import {
   type BearerType,
   type Capability,
   type ConfigurationState,
+  type ConnectOutcome,
+  type DisconnectOutcome,
   type EngineConfiguration,
   EngineError,
   type EngineErrorKind,
@@ -67,6 +69,8 @@ interface Entry {
   disconnectDelay: number;
   /** Engines (processes) holding the link up, for SystemSessionSupport. */
   holders: Set<SimulatedEngine>;
+  /** A process's connect brought this activation up (not the user, not `activate`). */
+  broughtUp: boolean;
   connectFailures: Array<{ kind: EngineErrorKind; message: string }>;
   stopRefusals: Array<{ kind: EngineErrorKind; message: string }>;
   pending: Set<() => void>;
@@ -125,6 +129,7 @@ export class SimulatedWorld {
       connectDelay: delay(options.connectDelay ?? this.#connectDelay, 'connectDelay'),
       disconnectDelay: delay(options.disconnectDelay ?? this.#disconnectDelay, 'disconnectDelay'),
       holders: new Set(),
+      broughtUp: false,
       connectFailures: [],
       stopRefusals: [],
       pending: new Set(),
@@ -331,12 +336,17 @@ export class SimulatedWorld {
     return this.#entries.get(identifier)?.activeSince;
   }
 
-  /** @internal A process asks for a link. */
-  async connect(engine: SimulatedEngine, identifier: string, signal: AbortSignal): Promise<void> {
+  /** @internal A process asks for a link: brings it up, or joins it if it is up already. */
+  async connect(
+    engine: SimulatedEngine,
+    identifier: string,
+    signal: AbortSignal,
+  ): Promise<ConnectOutcome> {
     const entry = this.#entries.get(identifier);
     if (!entry) throw new EngineError('InterfaceLookupError', `No access point ${identifier}.`);
     if (this.#serviceDown)
       throw new EngineError('EngineUnavailable', 'The network service is down.');
+    if (entry.state === 'Active') return this.#join(engine, entry);
     if (!this.capabilities.includes('CanStartAndStopInterfaces')) {
       throw new EngineError('OperationNotSupported', 'This world cannot start interfaces.');
     }
@@ -346,8 +356,17 @@ export class SimulatedWorld {
     if (!this.#entries.has(identifier) || !entry.inRange) {
       throw new EngineError('ConnectError', `${entry.description.name} is out of range.`);
     }
-    entry.holders.add(engine);
+    // Another process brought it up while this one waited.
+    if (this.state(identifier) === 'Active') return this.#join(engine, entry);
     this.#setState(identifier, 'Active');
+    entry.holders.add(engine);
+    entry.broughtUp = true;
+    return 'started';
+  }
+
+  #join(engine: SimulatedEngine, entry: Entry): ConnectOutcome {
+    entry.holders.add(engine);
+    return 'joined';
   }
 
   /** @internal A process uses a link someone else brought up. */
@@ -356,17 +375,31 @@ export class SimulatedWorld {
     if (entry?.state === 'Active') entry.holders.add(engine);
   }
 
-  /** @internal A process lets a link go, or stops it for everyone. */
+  /** How many processes hold a link (SystemSessionSupport's count). */
+  holderCount(identifier: string): number {
+    return this.#entry(identifier).holders.size;
+  }
+
+  /**
+   * @internal A process lets a link go, or stops it for everyone. A release takes the link
+   * down only when a process brought it up and no process holds it any more: a link the
+   * user brought up (`activate`) stays up.
+   */
   async disconnect(
     engine: SimulatedEngine,
     identifier: string,
     mode: 'release' | 'stop',
     signal: AbortSignal,
-  ): Promise<void> {
+  ): Promise<DisconnectOutcome> {
     const entry = this.#entries.get(identifier);
-    if (!entry) return;
+    if (!entry) return 'down';
     if (this.#serviceDown)
       throw new EngineError('EngineUnavailable', 'The network service is down.');
+    if (mode === 'release') {
+      entry.holders.delete(engine);
+      const up = entry.state === 'Active';
+      if (up && (!entry.broughtUp || entry.holders.size > 0)) return 'kept';
+    }
     if (!this.capabilities.includes('CanStartAndStopInterfaces')) {
       throw new EngineError('OperationNotSupported', 'This world cannot stop interfaces.');
     }
@@ -376,12 +409,12 @@ export class SimulatedWorld {
     });
     const refusal = entry.stopRefusals.shift();
     if (refusal) throw new EngineError(refusal.kind, refusal.message);
-    entry.holders.delete(engine);
-    const shared = this.capabilities.includes('SystemSessionSupport');
-    if (mode === 'release' && shared && entry.holders.size > 0) return;
+    // A process that joined while this release waited keeps the link up.
+    if (mode === 'release' && entry.state === 'Active' && entry.holders.size > 0) return 'kept';
     entry.holders.clear();
     if (entry.state === 'Active')
       this.#setState(identifier, entry.inRange ? 'Discovered' : 'Defined');
+    return 'down';
   }
 
   /** @internal A scan: brings access points that only a scan finds into reach. */
@@ -404,6 +437,7 @@ export class SimulatedWorld {
     } else {
       entry.activeSince = undefined;
       entry.holders.clear();
+      entry.broughtUp = false;
     }
     entry.state = state;
     this.#announce('changed', identifier);
@@ -459,6 +493,7 @@ export class SimulatedWorld {
       connectDelay: 0,
       disconnectDelay: 0,
       holders: new Set(),
+      broughtUp: false,
       connectFailures: [],
       stopRefusals: [],
       pending: new Set(),

@@ -187,11 +187,15 @@ export class SessionHarness {
     await vi.advanceTimersByTimeAsync(ms);
   }
 
-  #linkMode(): 'release' | 'stop' {
+  #link() {
     const record = NetworkConfiguration.recordOf(
       this.manager.configurationFromIdentifier(this.current),
     );
-    return this.manager.host.linkOf(record).actor.getSnapshot().context.mode;
+    return this.manager.host.linkOf(record);
+  }
+
+  #linkMode(): 'release' | 'stop' {
+    return this.#link().actor.getSnapshot().context.mode;
   }
 
   async #realise(event: SessionEvent, before: Snapshot): Promise<void> {
@@ -232,7 +236,10 @@ export class SessionHarness {
         return this.world.activate(cur);
       case 'LINK_STOPPING': {
         const peer = this.#peer(cur);
-        if (context.isOpen || context.opening) return peer.stop();
+        // A link this process joined is never taken down by a close: only a stop does that.
+        if (context.isOpen || context.opening || this.#link().ownership === 'Joined') {
+          return peer.stop();
+        }
         if (value === 'Connected') await this.#peerHolds();
         return peer.close();
       }

@@ -285,6 +285,15 @@ export async function runScenario(actions: readonly Action[], checks: Checks): P
   const removed = new Set<AccessPoint>();
   const activated = new Set<AccessPoint>();
   const refusals = new Map<AccessPoint, number>();
+  // Links the user brought up before the process touched them, and that nothing has taken
+  // down since: only a stop() may (DESIGN: a session never takes away what it did not bring up).
+  const usersOwn = new Set<AccessPoint>();
+  const checkUsersOwn = () => {
+    if (!checks.references) return;
+    for (const id of usersOwn) {
+      if (world.state(id) !== 'Active') problem(`${id}, up before the process, was brought down`);
+    }
+  };
 
   try {
     const watched = cast.map(
@@ -353,10 +362,14 @@ export async function runScenario(actions: readonly Action[], checks: Checks): P
       }
     };
 
+    const record = (id: AccessPoint) =>
+      NetworkConfiguration.recordOf(manager.configurationFromIdentifier(id));
+
     const apply = async (action: Action): Promise<void> => {
       switch (action.kind) {
         case 'session': {
           const w = watched[action.session];
+          if (action.op === 'stop') usersOwn.clear();
           if (w) call(w.label, action.op, () => w.session[action.op]());
           return;
         }
@@ -385,16 +398,23 @@ export async function runScenario(actions: readonly Action[], checks: Checks): P
       if (removed.has(action.ap)) return;
       switch (action.kind) {
         case 'setInRange':
+          if (!action.inRange) usersOwn.delete(action.ap);
           world.setInRange(action.ap, action.inRange);
           return;
         case 'activate':
           activated.add(action.ap);
+          // Only while the process leaves the link alone (not starting or stopping it).
+          if (['Down', 'Unavailable'].includes(manager.host.linkOf(record(action.ap)).status)) {
+            usersOwn.add(action.ap);
+          }
           world.activate(action.ap);
           return;
         case 'loseLink':
+          usersOwn.delete(action.ap);
           world.loseLink(action.ap);
           return;
         case 'remove':
+          usersOwn.delete(action.ap);
           removed.add(action.ap);
           world.remove(action.ap);
           return;
@@ -413,6 +433,7 @@ export async function runScenario(actions: readonly Action[], checks: Checks): P
       await apply(action);
       await drain();
       checkQuiet();
+      checkUsersOwn();
     }
 
     // Let the engine finish what it was doing: nothing may stay half-way once all is quiet,
@@ -459,6 +480,7 @@ export async function runScenario(actions: readonly Action[], checks: Checks): P
     await drain();
     await runOutTimers();
     checkQuiet();
+    checkUsersOwn();
     for (const w of watched) {
       if (checks.wellFormed && w.session.isOpen()) problem(`${w.label} still open after close()`);
       if (checks.wellFormed && ['Connecting', 'Closing', 'Roaming'].includes(w.session.state())) {
@@ -487,9 +509,11 @@ export async function runScenario(actions: readonly Action[], checks: Checks): P
         if (removed.has(id) || activated.has(id) || (refusals.get(id) ?? 0) > 0) continue;
         if (isActive(id)) problem(`${id} still Active after every session closed`);
       }
-      // Anything still up must come down when a probe session is the last to close it.
+      // Anything still up that the process brought up must come down when a probe session is
+      // the last to close it; a link it joined stays up.
       for (const id of accessPoints) {
         if (removed.has(id)) continue;
+        const joined = manager.host.linkOf(record(id)).ownership === 'Joined';
         for (let attempt = 0; attempt <= (refusals.get(id) ?? 0); attempt++) {
           if (!isActive(id)) break;
           step = `probe ${id} #${attempt}`;
@@ -502,7 +526,8 @@ export async function runScenario(actions: readonly Action[], checks: Checks): P
           await runOutTimers();
           probe.dispose();
         }
-        if (isActive(id)) problem(`${id} stays Active after a probe's last close`);
+        if (joined && !isActive(id)) problem(`${id}, joined, was brought down by a probe's close`);
+        if (!joined && isActive(id)) problem(`${id} stays Active after a probe's last close`);
       }
       step = 'after probes';
       for (const link of manager.host.links()) {
