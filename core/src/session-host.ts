@@ -462,8 +462,11 @@ export class SessionHost implements LinkObserver {
     }
     const link = this.linkOf(record);
     b.target = link;
-    b.targetSeen = null;
     this.#hold(b, link);
+    // The acquire may wait in the link's mailbox (this can run inside the link's own change):
+    // a link that is down is about to start, so only what it does next is news.
+    const waiting = link.status === 'Down' || link.status === 'Stopping';
+    b.targetSeen = waiting ? link.status : null;
     this.#syncTarget(b);
   }
 

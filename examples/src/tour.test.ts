@@ -6,6 +6,6 @@ it('the README tour runs and roams from Wi-Fi to the cable', async () => {
   await tour((line) => lines.push(line));
   expect(lines).toContain('opened on sim:home-wifi via wlan0');
   expect(lines).toContain('roamed to sim:wired');
-  expect(lines.at(-1)).toBe('closed; wired is Discovered');
+  expect(lines.at(-1)).toBe('closed; wired is Discovered, home wi-fi is Active');
   expect(lines.indexOf('session: Roaming')).toBeLessThan(lines.indexOf('session: Closing'));
 });

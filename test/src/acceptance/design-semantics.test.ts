@@ -580,6 +580,20 @@ describe('DESIGN: ServiceNetwork sessions', () => {
     expect(rec.count('s', 'closed')).toBe(0);
   });
 
+  it('forced roaming to a better member that comes into reach but is not up yet (a cable plugged in)', async () => {
+    const { world, session, rec } = await serviceNetworkSession({ preferred: false });
+    world.setInRange('sim:eth', true);
+    expect(
+      await advanceUntil(() => session.sessionProperty('ActiveConfiguration') === 'sim:eth'),
+    ).toBe(true);
+    await advance(1_000);
+    expect(rec.values('s', 'error')).toEqual([]);
+    expect([session.state(), session.isOpen()]).toEqual(['Connected', true]);
+    expect(world.state('sim:eth')).toBe('Active');
+    // The session brought Wi-Fi up, and lets it go now that it has moved.
+    expect(world.state('sim:wlan')).toBe('Discovered');
+  });
+
   it("the active member's link dropping (still in reach) while another member is up: roams instead of aborting", async () => {
     const { world, session, rec } = await serviceNetworkSession();
     world.activate('sim:lte');
