@@ -8,6 +8,8 @@ export default defineConfig({
   resolve: {
     alias: {
       '@netbearer/machines': src('./machines/src/index.ts'),
+      // Not public: core's internals, for the test suites only (see core/src/internal.ts).
+      '@netbearer/core/internal': src('./core/src/internal.ts'),
       '@netbearer/core': src('./core/src/index.ts'),
       '@netbearer/adapter-simulated': src('./adapters/simulated/src/index.ts'),
       '@netbearer/adapter-generic': src('./adapters/generic/src/index.ts'),

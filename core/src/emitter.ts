@@ -5,9 +5,13 @@ type Listener<A extends unknown[]> = (...args: A) => void;
 /**
  * A typed event emitter in which `error` is an ordinary event: with nobody listening it is
  * dropped, never thrown (Node's EventEmitter would crash the process).
+ *
+ * Any number of listeners is normal use (many parts of one application listening to one
+ * session or manager), so there is no listener limit and no MaxListenersExceededWarning by
+ * default; `setMaxListeners(n)` turns Node's leak warning on at more than `n` per event.
  */
 export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
-  readonly #emitter = new EventEmitter();
+  readonly #emitter = new EventEmitter().setMaxListeners(0);
 
   /** `listenersChanged` hears every listener added or removed (once-listeners included). */
   constructor(listenersChanged?: () => void) {
@@ -34,6 +38,20 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
 
   listenerCount<K extends keyof Events & string>(event: K): number {
     return this.#emitter.listenerCount(event);
+  }
+
+  /**
+   * Node's leak warning: MaxListenersExceededWarning once an event has more than `n`
+   * listeners; 0 (the default) means no limit. Throws a RangeError for a negative or NaN `n`.
+   */
+  setMaxListeners(n: number): this {
+    this.#emitter.setMaxListeners(n);
+    return this;
+  }
+
+  /** The listener count per event above which Node warns; 0: no limit (the default). */
+  getMaxListeners(): number {
+    return this.#emitter.getMaxListeners();
   }
 
   /** Whether anyone listens to any event. */

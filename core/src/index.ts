@@ -39,5 +39,10 @@ export {
   type SessionPropertyKey,
   type WaitOptions,
 } from './network-session.js';
-export type { SessionActor } from './session-host.js';
+export type {
+  SessionActorView,
+  SessionInspectionEvent,
+  SessionMachineEmitted,
+  SessionSnapshot,
+} from './session-actor.js';
 export * from './vocabulary.js';

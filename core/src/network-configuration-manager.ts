@@ -1,5 +1,6 @@
 import type { ConfigurationState } from '@netbearer/machines';
 import type { InspectionEvent } from 'xstate';
+import { onAbort } from './abort-listener.js';
 import { ConfigurationRecord, stateMatches } from './configuration-record.js';
 import { rankDefault } from './default-configuration.js';
 import { Emitter } from './emitter.js';
@@ -13,7 +14,8 @@ import type {
 } from './engine.js';
 import { DisposedError, InvalidArgumentError } from './errors.js';
 import { EventQueue } from './event-queue.js';
-import { NetworkConfiguration, type SessionEnvironment } from './network-configuration.js';
+import { recordOf, registerEnvironment, type SessionEnvironment } from './internal.js';
+import { handleFor, NetworkConfiguration } from './network-configuration.js';
 import { type NetworkInformationEvents, NetworkInformationTracker } from './network-information.js';
 import { SessionHost } from './session-host.js';
 import {
@@ -53,12 +55,11 @@ export interface UpdateOptions {
  * Create it with `await NetworkConfigurationManager.create({ engines })`: it resolves once
  * every engine has listed its configurations, so `allConfigurations()` is complete at once.
  */
-export class NetworkConfigurationManager
-  extends Emitter<NetworkConfigurationManagerEvents>
-  implements SessionEnvironment
-{
-  readonly host: SessionHost;
-  readonly queue = new EventQueue();
+export class NetworkConfigurationManager extends Emitter<NetworkConfigurationManagerEvents> {
+  readonly #host: SessionHost;
+  readonly #queue = new EventQueue();
+  /** What sessions and handles need from this manager (kept out of the public type). */
+  readonly #environment: SessionEnvironment;
   readonly #engines: readonly Engine[];
   readonly #records = new Map<string, ConfigurationRecord>();
   readonly #handles = new WeakMap<ConfigurationRecord, NetworkConfiguration>();
@@ -79,7 +80,7 @@ export class NetworkConfigurationManager
     this.#engines = [...options.engines];
     this.#choose = options.chooseConfiguration;
     this.#information = new NetworkInformationTracker(this.#engines, (e) => this.#away.has(e));
-    this.host = new SessionHost(
+    this.#host = new SessionHost(
       {
         record: (id) => this.#records.get(id),
         resolveUserChoice: () => this.#resolveUserChoice(),
@@ -87,6 +88,12 @@ export class NetworkConfigurationManager
       options.inspect,
       () => this.#updateWatching(),
     );
+    this.#environment = {
+      host: this.#host,
+      queue: this.#queue,
+      handleOf: (identifier) => this.configurationFromIdentifier(identifier),
+    };
+    registerEnvironment(this, this.#environment);
   }
 
   static async create(
@@ -133,19 +140,23 @@ export class NetworkConfigurationManager
   }
 
   /**
-   * What the platform routes through if an engine knows, else an offered user choice, else
-   * the deterministic ranking of `rankDefault`; an invalid configuration if nothing fits.
+   * Always a discovered configuration (state Discovered or Active), else an invalid one, as
+   * Qt promises: what the platform routes through if an engine knows and it is discovered,
+   * else an offered user choice, else the deterministic ranking of `rankDefault`.
    */
   defaultConfiguration(): NetworkConfiguration {
+    const discovered = (record: ConfigurationRecord | undefined) =>
+      record?.valid === true && stateMatches(record.state, 'Discovered');
     for (const engine of this.#engines) {
+      if (this.#away.has(engine)) continue;
       const id = engine.defaultConfiguration?.();
       const record = id ? this.#records.get(id) : undefined;
-      if (record?.valid) return this.#handle(record);
+      if (record?.engine === engine && discovered(record)) return this.#handle(record);
     }
     const records = [...this.#records.values()];
-    const userChoice = records.find((r) => r.valid && r.type === 'UserChoice');
+    const userChoice = records.find((r) => r.type === 'UserChoice' && discovered(r));
     const best = userChoice ?? rankDefault(records);
-    return best ? this.#handle(best) : new NetworkConfiguration();
+    return best && discovered(best) ? this.#handle(best) : new NetworkConfiguration();
   }
 
   /**
@@ -200,9 +211,8 @@ export class NetworkConfigurationManager
     if (!options.signal) return round;
     const signal = options.signal;
     return new Promise<void>((resolve, reject) => {
-      const abort = () => reject(signal.reason);
-      signal.addEventListener('abort', abort, { once: true });
-      round.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+      const withdraw = onAbort(signal, () => reject(signal.reason));
+      round.then(resolve, reject).finally(withdraw);
     });
   }
 
@@ -210,21 +220,16 @@ export class NetworkConfigurationManager
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.host.dispose();
-    this.queue.clear();
+    this.#host.dispose();
+    this.#queue.clear();
     this.removeAllListeners();
     await Promise.allSettled(this.#engines.map((e) => e.dispose()));
-  }
-
-  /** @internal SessionEnvironment */
-  handleOf(identifier: string): NetworkConfiguration {
-    return this.configurationFromIdentifier(identifier);
   }
 
   async #updateRound(): Promise<void> {
     const results = await Promise.allSettled(this.#engines.map((e) => e.requestUpdate()));
     await new Promise<void>((resolve) =>
-      this.queue.post(() => {
+      this.#queue.post(() => {
         this.emit('updateCompleted');
         resolve();
       }),
@@ -236,7 +241,7 @@ export class NetworkConfigurationManager
   #handle(record: ConfigurationRecord): NetworkConfiguration {
     let handle = this.#handles.get(record);
     if (!handle) {
-      handle = NetworkConfiguration.forRecord(record, this);
+      handle = handleFor(record, this.#environment);
       this.#handles.set(record, handle);
     }
     return handle;
@@ -251,7 +256,7 @@ export class NetworkConfigurationManager
       configurationChanged: (c) => live(() => this.#change(engine, c)),
       configurationRemoved: (id) => live(() => this.#remove(engine, id)),
       preferredConfiguration: (from, to, seamless) =>
-        live(() => this.host.preferred(from, to, seamless)),
+        live(() => this.#host.preferred(from, to, seamless)),
       networkInformationChanged: () => live(() => this.#refreshInformation()),
       unavailable: () => live(() => this.#engineGone(engine)),
       available: (list) => live(() => this.#engineBack(engine, list)),
@@ -269,7 +274,7 @@ export class NetworkConfigurationManager
       if (record.engine !== engine || record.state === 'Undefined') continue;
       record.state = 'Undefined';
       const handle = this.#handle(record);
-      this.queue.post(() => this.emit('configurationChanged', handle));
+      this.#queue.post(() => this.emit('configurationChanged', handle));
     }
     this.#deriveServiceNetworks(true);
     this.#updateOnline();
@@ -296,8 +301,8 @@ export class NetworkConfigurationManager
 
   /** Engines that must poll poll only while someone listens or a session exists. */
   #updateWatching(): void {
-    if (this.#disposed || !this.host) return;
-    const wanted = this.hasListeners() || this.host.hasSessions;
+    if (this.#disposed || !this.#host) return;
+    const wanted = this.hasListeners() || this.#host.hasSessions;
     if (wanted === this.#watching) return;
     this.#watching = wanted;
     for (const engine of this.#engines) engine.watch?.(wanted);
@@ -305,7 +310,7 @@ export class NetworkConfigurationManager
 
   #refreshInformation(): void {
     this.#information.refresh((event, ...args) =>
-      this.queue.post(() =>
+      this.#queue.post(() =>
         this.emit(event, ...(args as NetworkConfigurationManagerEvents[typeof event])),
       ),
     );
@@ -323,7 +328,7 @@ export class NetworkConfigurationManager
     this.#records.set(c.identifier, record);
     if (!announce) return;
     const handle = this.#handle(record);
-    this.queue.post(() => this.emit('configurationAdded', handle));
+    this.#queue.post(() => this.emit('configurationAdded', handle));
     this.#afterChange(record);
   }
 
@@ -337,10 +342,10 @@ export class NetworkConfigurationManager
     if (record.type === 'ServiceNetwork') record.state = this.#serviceNetworkState(record);
     if (changed.any) {
       const handle = this.#handle(record);
-      this.queue.post(() => this.emit('configurationChanged', handle));
+      this.#queue.post(() => this.emit('configurationChanged', handle));
     }
     if (changed.usagePolicies) {
-      for (const b of this.host.bindings()) b.owner.usagePoliciesMayHaveChanged();
+      for (const b of this.#host.bindings()) b.owner.usagePoliciesMayHaveChanged();
     }
     this.#afterChange(record);
   }
@@ -351,13 +356,13 @@ export class NetworkConfigurationManager
     this.#records.delete(identifier);
     record.invalidate();
     const handle = this.#handle(record);
-    this.queue.post(() => this.emit('configurationRemoved', handle));
+    this.#queue.post(() => this.emit('configurationRemoved', handle));
     this.#afterChange(record);
   }
 
   #afterChange(record: ConfigurationRecord): void {
     this.#deriveServiceNetworks(true);
-    this.host.observed(record);
+    this.#host.observed(record);
     this.#updateOnline();
   }
 
@@ -365,7 +370,7 @@ export class NetworkConfigurationManager
     const online = this.#computeOnline();
     if (online === this.#online) return;
     this.#online = online;
-    this.queue.post(() => {
+    this.#queue.post(() => {
       this.#reportedOnline = online;
       this.emit('onlineStateChanged', online);
     });
@@ -379,7 +384,7 @@ export class NetworkConfigurationManager
       record.state = state;
       if (!announce) continue;
       const handle = this.#handle(record);
-      this.queue.post(() => this.emit('configurationChanged', handle));
+      this.#queue.post(() => this.emit('configurationChanged', handle));
     }
   }
 
@@ -412,7 +417,7 @@ export class NetworkConfigurationManager
     );
     const chosen = this.#choose ? this.#choose(candidates) : candidates[0];
     if (!chosen) return undefined;
-    const record = NetworkConfiguration.recordOf(chosen);
+    const record = recordOf(chosen);
     return record.valid && this.#records.get(record.identifier) === record ? record : undefined;
   }
 }

@@ -1,6 +1,8 @@
 import type { ConfigurationState } from '@netbearer/machines';
 import { ConfigurationRecord } from './configuration-record.js';
 import { InvalidArgumentError } from './errors.js';
+import { attachRecord, type ConfigurationDirectory, directoryOf, recordOf } from './internal.js';
+import { maxTimerDelay } from './long-timer.js';
 import {
   type BearerType,
   bearerTypeFamily,
@@ -9,14 +11,6 @@ import {
   type Purpose,
 } from './vocabulary.js';
 
-/** How a handle finds the handles of a service network's children. */
-export interface ConfigurationDirectory {
-  handleOf(identifier: string): NetworkConfiguration;
-}
-
-const records = new WeakMap<NetworkConfiguration, ConfigurationRecord>();
-const directories = new WeakMap<ConfigurationRecord, ConfigurationDirectory>();
-
 /**
  * A live handle onto one configuration (QNetworkConfiguration). Handles obtained from the
  * manager for the same configuration are the same object, so `===` and `equals` agree with
@@ -24,22 +18,7 @@ const directories = new WeakMap<ConfigurationRecord, ConfigurationDirectory>();
  */
 export class NetworkConfiguration {
   constructor() {
-    records.set(this, new ConfigurationRecord('', null));
-  }
-
-  /** @internal Creates the one handle of a record. */
-  static forRecord(record: ConfigurationRecord, directory: ConfigurationDirectory) {
-    const handle = new NetworkConfiguration();
-    records.set(handle, record);
-    directories.set(record, directory);
-    return handle;
-  }
-
-  /** @internal */
-  static recordOf(handle: NetworkConfiguration): ConfigurationRecord {
-    const record = records.get(handle);
-    if (!record) throw new InvalidArgumentError('Not a NetworkConfiguration.');
-    return record;
+    attachRecord(this, new ConfigurationRecord('', null));
   }
 
   identifier(): string {
@@ -73,7 +52,7 @@ export class NetworkConfiguration {
   }
   /** A service network's members, most preferred first; invalid ones are left out. */
   children(): NetworkConfiguration[] {
-    const directory = directories.get(this.#record);
+    const directory = directoryOf(this.#record);
     if (!directory || this.#record.type !== 'ServiceNetwork') return [];
     return this.#record.children.map((id) => directory.handleOf(id)).filter((c) => c.isValid());
   }
@@ -96,11 +75,16 @@ export class NetworkConfiguration {
   connectTimeout(): number {
     return this.#record.connectTimeout;
   }
-  /** Milliseconds a session may spend connecting before it gives up. */
+  /**
+   * Milliseconds a session may spend connecting before it gives up: a whole number from 1 to
+   * 2147483647 (2^31 - 1, about 24.8 days, the longest a Node timer waits); anything else
+   * throws InvalidArgumentError.
+   */
   setConnectTimeout(milliseconds: number): void {
-    if (!Number.isInteger(milliseconds) || milliseconds <= 0 || milliseconds > 2 ** 31 - 1) {
+    const whole = typeof milliseconds === 'number' && Number.isInteger(milliseconds);
+    if (!whole || milliseconds < 1 || milliseconds > maxTimerDelay) {
       throw new InvalidArgumentError(
-        `connect timeout must be a positive whole number of milliseconds, got ${String(milliseconds)}`,
+        `setConnectTimeout takes a whole number of milliseconds from 1 to ${maxTimerDelay}, got ${typeof milliseconds === 'string' ? JSON.stringify(milliseconds) : String(milliseconds)}.`,
       );
     }
     this.#record.connectTimeout = milliseconds;
@@ -108,28 +92,26 @@ export class NetworkConfiguration {
   }
   /** Same configuration (Qt's shared-data identity); all invalid default ones are equal. */
   equals(other: NetworkConfiguration): boolean {
-    const theirs = NetworkConfiguration.recordOf(other);
+    const theirs = recordOf(other);
     if (theirs === this.#record) return true;
     const blank = (r: ConfigurationRecord) => r.engine === null && r.identifier === '';
     return blank(theirs) && blank(this.#record);
   }
 
   get #record(): ConfigurationRecord {
-    return records.get(this)!;
+    return recordOf(this);
   }
+}
+
+/** @internal Creates the one handle of a record that a manager lists. */
+export function handleFor(
+  record: ConfigurationRecord,
+  directory: ConfigurationDirectory,
+): NetworkConfiguration {
+  const handle = new NetworkConfiguration();
+  attachRecord(handle, record, directory);
+  return handle;
 }
 
 /** @internal Lets the link of a record learn about a new connect timeout. */
 export const linkConfigurators = new WeakMap<ConfigurationRecord, (timeout: number) => void>();
-
-/** @internal What a session needs from the manager its configuration came from. */
-export interface SessionEnvironment extends ConfigurationDirectory {
-  readonly host: import('./session-host.js').SessionHost;
-  readonly queue: import('./event-queue.js').EventQueue;
-}
-
-/** @internal The manager behind a configuration, if it has one. */
-export function environmentOf(record: ConfigurationRecord): SessionEnvironment | undefined {
-  const directory = directories.get(record);
-  return directory && 'host' in directory ? (directory as SessionEnvironment) : undefined;
-}

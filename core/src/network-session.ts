@@ -1,15 +1,15 @@
 import type { SessionEmitted, SessionError, SessionState } from '@netbearer/machines';
 import { createActor, type Subscription } from 'xstate';
+import { onAbort } from './abort-listener.js';
 import type { ConfigurationRecord } from './configuration-record.js';
 import { Emitter } from './emitter.js';
 import { InvalidArgumentError, ReadOnlyPropertyError } from './errors.js';
 import { EventQueue } from './event-queue.js';
-import {
-  environmentOf,
-  NetworkConfiguration,
-  type SessionEnvironment,
-} from './network-configuration.js';
-import { Binding, type BindingOwner, type SessionActor, SessionHost } from './session-host.js';
+import { environmentOf, recordOf, registerBinding, type SessionEnvironment } from './internal.js';
+import { checkDelay, type LongTimer, setLongTimeout } from './long-timer.js';
+import { NetworkConfiguration } from './network-configuration.js';
+import { type SessionActorView, viewOf } from './session-actor.js';
+import { Binding, type SessionActor, SessionHost } from './session-host.js';
 import type { UsagePolicy } from './vocabulary.js';
 
 export interface NetworkSessionEvents {
@@ -59,24 +59,27 @@ function detachedEnvironment(): SessionEnvironment {
  * it up; several sessions on one configuration share the link, and the last close lets it go.
  * Events always arrive on a later tick, in order; `error` with no listener is harmless.
  */
-export class NetworkSession extends Emitter<NetworkSessionEvents> implements BindingOwner {
+export class NetworkSession extends Emitter<NetworkSessionEvents> {
   readonly #configuration: NetworkConfiguration;
   readonly #record: ConfigurationRecord;
   readonly #environment: SessionEnvironment;
   readonly #binding: Binding;
+  readonly #view: SessionActorView;
   readonly #subscription: Subscription;
   #state: SessionState;
   #policies: readonly UsagePolicy[];
   #properties: Map<string, unknown> | undefined;
-  #autoClose: NodeJS.Timeout | undefined;
+  #autoClose: LongTimer | undefined;
   #disposed = false;
+  /** Pending waitForOpened calls, settled from the delivered events (no listeners added). */
+  readonly #waiters = new Set<(opened: boolean) => void>();
   /** What the current transition emitted, delivered around its state change. */
   readonly #emittedNow: SessionEmitted[] = [];
 
   constructor(configuration: NetworkConfiguration) {
     super();
     this.#configuration = configuration;
-    this.#record = NetworkConfiguration.recordOf(configuration);
+    this.#record = recordOf(configuration);
     this.#environment = environmentOf(this.#record) ?? detachedEnvironment();
     const { host } = this.#environment;
     const input = { configurationValid: this.#record.valid };
@@ -84,18 +87,32 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
       host.sessionLogic,
       host.inspect ? { input, inspect: host.inspect } : { input },
     );
-    this.#binding = new Binding(this.#record, actor, this);
+    // The host's view of this session; kept off the session's public type.
+    this.#binding = new Binding(this.#record, actor, {
+      takesPartInRoaming: () => this.listenerCount('preferredConfigurationChanged') > 0,
+      connectsInBackground: () => this.sessionProperty('ConnectInBackground') === true,
+      usagePoliciesMayHaveChanged: () => this.#usagePoliciesMayHaveChanged(),
+    });
+    registerBinding(this, this.#binding);
+    this.#view = viewOf(actor);
     actor.start();
     if (this.#record.valid && this.#record.type !== 'Invalid') host.attach(this.#binding);
     this.#state = actor.getSnapshot().value;
     this.#policies = this.#activeRecord().usagePolicies;
     actor.on('*', (event) => this.#emitted(event));
-    this.#subscription = actor.subscribe((snapshot) => this.#changed(snapshot.value));
+    this.#subscription = actor.subscribe({
+      next: (snapshot) => this.#changed(snapshot.value),
+      // The manager was disposed: its machines are stopped, so no open is under way.
+      complete: () => this.#settleWaiters(false),
+    });
   }
 
-  /** The session's state machine, for subscribing, inspecting and composing. */
-  get actor(): SessionActor {
-    return this.#binding.actor;
+  /**
+   * The session's XState actor, read-only: its snapshot, its snapshots as they change, what it
+   * emits, its inspection events. It cannot be sent events: use the session's methods.
+   */
+  get actor(): SessionActorView {
+    return this.#view;
   }
 
   configuration(): NetworkConfiguration {
@@ -138,43 +155,40 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
 
   /**
    * Resolves true once the session is open, false if it fails, is closed, or `milliseconds`
-   * pass first (-1: no limit). False at once when no open is under way.
+   * pass first (-1: no limit; any whole number of ms, 2^31 and beyond included). False at once
+   * when no open is under way. Rejects with InvalidArgumentError for other values, and with
+   * the signal's reason when `options.signal` aborts.
    */
   waitForOpened(milliseconds = 30_000, options: WaitOptions = {}): Promise<boolean> {
-    if (!Number.isInteger(milliseconds) || milliseconds < -1) {
-      return Promise.reject(
-        new InvalidArgumentError(
-          `waitForOpened takes -1 or a whole number of ms, got ${milliseconds}`,
-        ),
-      );
+    try {
+      checkDelay('waitForOpened', milliseconds, { never: true });
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const { isOpen, opening } = this.#context();
     if (isOpen) return Promise.resolve(true);
     if (!opening || this.#disposed) return Promise.resolve(false);
     // Settles from the delivered events, so whoever awaits it has seen them in order.
     return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const opened = () => finish(true);
-      const failed = () => finish(false);
-      const stopped = this.#binding.actor.subscribe({ complete: failed });
+      const timer =
+        milliseconds === -1 ? undefined : setLongTimeout(() => finish(false), milliseconds);
+      const withdraw = signal ? onAbort(signal, () => abort()) : undefined;
       const cleanUp = () => {
-        this.off('opened', opened).off('error', failed).off('closed', failed);
-        stopped.unsubscribe();
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', abort);
+        this.#waiters.delete(finish);
+        timer?.cancel();
+        withdraw?.();
       };
-      const finish = (result: boolean) => {
+      const finish = (opened: boolean) => {
         cleanUp();
-        resolve(result);
+        resolve(opened);
       };
       const abort = () => {
         cleanUp();
-        reject(options.signal?.reason);
+        reject(signal?.reason);
       };
-      this.on('opened', opened).on('error', failed).on('closed', failed);
-      if (milliseconds >= 0) timer = setTimeout(failed, milliseconds);
-      options.signal?.addEventListener('abort', abort, { once: true });
+      this.#waiters.add(finish);
     });
   }
 
@@ -218,18 +232,15 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
 
   /**
    * Sets a session property. ActiveConfiguration and UserChoiceConfiguration are read-only;
-   * AutoCloseSessionTimeout (ms, -1 for never) closes an open session after that long.
+   * AutoCloseSessionTimeout (whole ms of any length, -1 for never) closes an open session
+   * after that long.
    */
   setSessionProperty(key: SessionPropertyKey | (string & {}), value: unknown): void {
     if (readOnlyProperties.has(key)) throw new ReadOnlyPropertyError(`${key} is read-only.`);
     if (key === 'ConnectInBackground' && typeof value !== 'boolean') {
       throw new InvalidArgumentError('ConnectInBackground takes a boolean.');
     }
-    if (key === 'AutoCloseSessionTimeout') {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < -1) {
-        throw new InvalidArgumentError('AutoCloseSessionTimeout takes -1 or whole milliseconds.');
-      }
-    }
+    if (key === 'AutoCloseSessionTimeout') checkDelay(key, value, { never: true });
     this.#properties ??= new Map();
     this.#properties.set(key, value);
     if (key === 'AutoCloseSessionTimeout') this.#armAutoClose();
@@ -243,24 +254,15 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    clearTimeout(this.#autoClose);
+    this.#autoClose?.cancel();
+    this.#settleWaiters(false);
     this.#subscription.unsubscribe();
     this.#environment.host.detach(this.#binding);
     this.#binding.actor.stop();
     this.removeAllListeners();
   }
 
-  // BindingOwner
-
-  takesPartInRoaming(): boolean {
-    return this.listenerCount('preferredConfigurationChanged') > 0;
-  }
-
-  connectsInBackground(): boolean {
-    return this.sessionProperty('ConnectInBackground') === true;
-  }
-
-  usagePoliciesMayHaveChanged(): void {
+  #usagePoliciesMayHaveChanged(): void {
     const policies = this.#activeRecord().usagePolicies;
     // Records replace the array when it changes, so identity is the cheap common case.
     if (policies === this.#policies || policies.join() === this.#policies.join()) return;
@@ -298,20 +300,33 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
     });
   }
 
+  #settleWaiters(opened: boolean): void {
+    for (const finish of [...this.#waiters]) finish(opened);
+  }
+
   #emitted(event: SessionEmitted): void {
     if (event.type === 'opened') this.#armAutoClose();
-    if (event.type === 'closed') clearTimeout(this.#autoClose);
+    if (event.type === 'closed') this.#autoClose?.cancel();
     this.#emittedNow.push(event);
   }
 
   #deliveryOf(event: SessionEmitted): () => void {
     switch (event.type) {
       case 'opened':
-        return () => this.emit('opened');
+        return () => {
+          this.emit('opened');
+          this.#settleWaiters(true);
+        };
       case 'closed':
-        return () => this.emit('closed');
+        return () => {
+          this.emit('closed');
+          this.#settleWaiters(false);
+        };
       case 'error':
-        return () => this.emit('error', event.error);
+        return () => {
+          this.emit('error', event.error);
+          this.#settleWaiters(false);
+        };
       case 'newConfigurationActivated':
         return () => this.emit('newConfigurationActivated');
       case 'preferredConfigurationChanged': {
@@ -334,18 +349,19 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> implements Bin
     }
     for (const e of emitted) if (e.type === 'error') this.#post(this.#deliveryOf(e));
     this.#environment.host.afterTransition(this.#binding);
-    this.usagePoliciesMayHaveChanged();
+    this.#usagePoliciesMayHaveChanged();
   }
 
   #armAutoClose(): void {
-    clearTimeout(this.#autoClose);
+    this.#autoClose?.cancel();
+    this.#autoClose = undefined;
     const timeout = this.sessionProperty('AutoCloseSessionTimeout') as number;
     if (timeout < 0 || !this.isOpen()) return;
-    this.#autoClose = setTimeout(() => {
+    const autoClose = () => {
       this.#properties?.set('AutoCloseSessionTimeout', -1);
       this.close();
-    }, timeout);
+    };
     // An idle session must not keep the process alive just to close itself.
-    this.#autoClose.unref();
+    this.#autoClose = setLongTimeout(autoClose, timeout, { unref: true });
   }
 }

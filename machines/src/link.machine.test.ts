@@ -3,17 +3,19 @@ import { createActor, fromPromise } from 'xstate';
 import { allStates, allTransitions, Coverage } from './coverage.js';
 import {
   type ConnectInput,
+  type ConnectOutput,
   type DisconnectInput,
+  type DisconnectOutput,
   linkMachine,
   linkOwnershipOf,
   linkStatusOfValue,
 } from './link.machine.js';
 import type { Failure } from './vocabulary.js';
 
-interface Pending<I> {
+interface Pending<I, O> {
   input: I;
   signal: AbortSignal;
-  resolve: (outcome?: 'started' | 'joined' | 'down' | 'kept') => void;
+  resolve: (outcome?: O) => void;
   reject: (reason: unknown) => void;
 }
 
@@ -21,13 +23,13 @@ const coverage = new Coverage('link');
 
 /** A link whose connects and disconnects the test completes by hand. */
 function link(options: { canStop?: boolean; shared?: boolean; connectTimeout?: number } = {}) {
-  const connects: Pending<ConnectInput>[] = [];
-  const disconnects: Pending<DisconnectInput>[] = [];
+  const connects: Pending<ConnectInput, ConnectOutput>[] = [];
+  const disconnects: Pending<DisconnectInput, DisconnectOutput>[] = [];
   const pending =
-    <I>(list: Pending<I>[]) =>
+    <I, O>(list: Pending<I, O>[]) =>
     ({ input, signal }: { input: I; signal: AbortSignal }) =>
-      new Promise<never>((resolve, reject) =>
-        list.push({ input, signal, resolve: resolve as Pending<I>['resolve'], reject }),
+      new Promise<O>((resolve, reject) =>
+        list.push({ input, signal, resolve: (o) => resolve(o as O), reject }),
       );
   const claims: string[] = [];
   const leaves: string[] = [];

@@ -1,5 +1,6 @@
 import { SimulatedWorld } from '@netbearer/adapter-simulated';
 import { NetworkConfigurationManager, NetworkSession } from '@netbearer/core';
+import { hostOf } from '@netbearer/core/internal';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { drain } from './support/drain.js';
 
@@ -29,8 +30,8 @@ describe('access points coming and going', () => {
       if (i % 2 === 0) session.dispose();
       else undisposed.push(session);
     }
-    expect([...manager.host.links()]).toHaveLength(0);
-    expect([...manager.host.bindings()]).toHaveLength(0);
+    expect([...hostOf(manager).links()]).toHaveLength(0);
+    expect([...hostOf(manager).bindings()]).toHaveLength(0);
     expect(undisposed.every((s) => s.state() === 'Invalid')).toBe(true);
     await manager.dispose();
   });
@@ -54,7 +55,7 @@ describe('access points coming and going', () => {
     session.close();
     session.dispose();
     await vi.advanceTimersByTimeAsync(10);
-    const identifiers = [...manager.host.links()].map((link) => link.record.identifier);
+    const identifiers = [...hostOf(manager).links()].map((link) => link.record.identifier);
     expect(identifiers).not.toContain(a);
     await manager.dispose();
   });

@@ -527,9 +527,14 @@ export class SimulatedWorld {
   }
 }
 
+/** Node fires a timer of 2^31 ms or more at once: such a delay is refused, not shortened. */
+const longestDelay = 2 ** 31 - 1;
+
 function delay(ms: number, what: string): number {
-  if (!Number.isInteger(ms) || ms < 0) {
-    throw new InvalidArgumentError(`${what} must be a whole number of milliseconds ≥ 0.`);
+  if (!Number.isInteger(ms) || ms < 0 || ms > longestDelay) {
+    throw new InvalidArgumentError(
+      `${what} must be a whole number of milliseconds from 0 to ${longestDelay}.`,
+    );
   }
   return ms;
 }

@@ -10,6 +10,7 @@ import {
   NetworkConfigurationManager,
   NetworkSession,
 } from '@netbearer/core';
+import { hostOf } from '@netbearer/core/internal';
 import { describe, expect, it, vi } from 'vitest';
 import { advance, advanceUntil, drain, within } from '../support/drain.js';
 import { EventRecorder, type WatchOptions } from '../support/event-recorder.js';
@@ -247,7 +248,7 @@ describe('DESIGN: link loss under an open session', () => {
       expect(s1.isOpen()).toBe(false);
       expect(s2.isOpen()).toBe(false);
       expect(s1.state()).toBe(to);
-      for (const link of manager.host.links()) expect(link.holders).toBe(0);
+      for (const link of hostOf(manager).links()) expect(link.holders).toBe(0);
     },
   );
 
@@ -465,7 +466,7 @@ describe('DESIGN: misuse is OperationNotSupportedError, never a crash or a silen
     session.open();
     await advance(1_000);
     expect(rec.of('s')).toEqual(['stateChanged Connecting', 'opened', 'stateChanged Connected']);
-    for (const link of manager.host.links()) {
+    for (const link of hostOf(manager).links()) {
       if (link.record.identifier === ids.wlan) expect(link.holders).toBe(1);
     }
   });
@@ -967,7 +968,7 @@ describe('DESIGN: sessions settle once the engine is quiet (found by the propert
     expect(session.isOpen()).toBe(true);
     session.close();
     await advance(1_000);
-    for (const link of manager.host.links()) expect(link.holders).toBe(0);
+    for (const link of hostOf(manager).links()) expect(link.holders).toBe(0);
     // Ethernet was up before the process touched it: joined, so the close leaves it up.
     expect(world.state(ids.ethernet)).toBe('Active');
     expect(world.holderCount(ids.ethernet)).toBe(0);

@@ -189,6 +189,74 @@ describe('tst_qnetworkconfigurationmanager::defaultConfiguration', () => {
     const manager = await managers(world);
     expect(manager.defaultConfiguration().isValid()).toBe(false);
   });
+
+  // Qt: "This function always returns a discovered configuration; otherwise an invalid one."
+  const discoveredOrInvalid = (d: NetworkConfiguration) =>
+    d.isValid() ? d.state() === 'Discovered' || d.state() === 'Active' : 'invalid';
+
+  it("an engine's default that is only Defined is passed over for a discovered one", async () => {
+    const world = qtWorld();
+    world.setDefault(ids.far);
+    const manager = await managers(world);
+    const d = manager.defaultConfiguration();
+    expect(d.identifier()).not.toBe(ids.far);
+    expect(discoveredOrInvalid(d)).toBe(true);
+    world.setInRange(ids.far, true);
+    await drain();
+    expect(manager.defaultConfiguration().identifier()).toBe(ids.far);
+  });
+
+  it("an engine's default service network with every member out of reach is passed over", async () => {
+    const world = new SimulatedWorld();
+    world.addAccessPoint({ name: 'a', identifier: 'sim:a', inRange: false });
+    world.addAccessPoint({ name: 'b', identifier: 'sim:b', inRange: false });
+    world.addServiceNetwork({ name: 'net', identifier: 'sim:net', children: ['sim:a', 'sim:b'] });
+    world.addAccessPoint({ name: 'lte', identifier: 'sim:lte', bearerType: 'LTE' });
+    world.setDefault('sim:net');
+    const manager = await managers(world);
+    expect(manager.configurationFromIdentifier('sim:net').state()).toBe('Defined');
+    expect(manager.defaultConfiguration().identifier()).toBe('sim:lte');
+    world.setInRange('sim:lte', false);
+    await drain();
+    expect(manager.defaultConfiguration().isValid()).toBe(false);
+    world.setInRange('sim:b', true);
+    await drain();
+    expect(manager.defaultConfiguration().identifier()).toBe('sim:net');
+  });
+
+  it('while the engine is away (everything Undefined) the default is invalid, user choice included', async () => {
+    const world = qtWorld({ userChoice: true });
+    world.setDefault(ids.ethernet);
+    const manager = await managers(world);
+    expect(manager.defaultConfiguration().identifier()).toBe(ids.ethernet);
+    world.serviceDown();
+    await drain();
+    expect(manager.defaultConfiguration().isValid()).toBe(false);
+    world.serviceUp();
+    await drain();
+    expect(manager.defaultConfiguration().identifier()).toBe(ids.ethernet);
+  });
+
+  it('whatever the world does, the default is Discovered, Active or invalid', async () => {
+    const world = qtWorld({ userChoice: true });
+    const manager = await managers(world);
+    const steps: Array<() => void> = [
+      () => world.setDefault(ids.far),
+      () => world.setInRange(ids.wlan, false),
+      () => world.setInRange(ids.cellular, false),
+      () => world.loseLink(ids.ethernet),
+      () => world.setInRange(ids.ethernet, false),
+      () => world.setDefault(ids.snap),
+      () => world.setInRange(ids.far, true),
+      () => world.serviceDown(),
+      () => world.serviceUp(),
+    ];
+    for (const step of steps) {
+      step();
+      await drain();
+      expect(discoveredOrInvalid(manager.defaultConfiguration())).not.toBe(false);
+    }
+  });
 });
 
 describe('tst_qnetworkconfigurationmanager::configurationFromIdentifier', () => {

@@ -5,6 +5,7 @@ import {
   NetworkSession,
   type SessionError,
 } from '@netbearer/core';
+import { hostOf, recordOf } from '@netbearer/core/internal';
 import {
   type Coverage,
   type SessionContext,
@@ -50,7 +51,8 @@ export class SessionHarness {
   readonly #peers = new Map<string, NetworkSession>();
   readonly #seen: string[] = [];
   readonly #modelSaw: string[] = [];
-  readonly #received = new Map<unknown, string[]>();
+  /** The events each session actor received, by the actor's sessionId. */
+  readonly #received = new Map<string, string[]>();
   readonly #preferredListener = (c: NetworkConfiguration, seamless: boolean) =>
     this.#seen.push(
       `preferred:${c.identifier() === this.other ? OTHER : c.identifier()}:${seamless}`,
@@ -131,7 +133,7 @@ export class SessionHarness {
     const expected = this.#modelSaw.join(' ');
     const seen = this.#seen.join(' ');
     if (expected !== seen) mismatches.push(`events [${seen}] instead of [${expected}]`);
-    const received = this.#received.get(s.actor) ?? [];
+    const received = this.#received.get(s.actor.sessionId) ?? [];
     if (event && this.#tracked() && !received.includes(event.type)) {
       mismatches.push(
         `the session never received ${event.type} (got ${received.join(',') || 'nothing'})`,
@@ -148,9 +150,9 @@ export class SessionHarness {
   #inspect(event: InspectionEvent): void {
     this.coverage.inspect(event);
     if (event.type === '@xstate.event') {
-      const list = this.#received.get(event.actorRef) ?? [];
+      const list = this.#received.get(event.actorRef.sessionId) ?? [];
       list.push(event.event.type);
-      this.#received.set(event.actorRef, list);
+      this.#received.set(event.actorRef.sessionId, list);
     }
   }
 
@@ -188,10 +190,8 @@ export class SessionHarness {
   }
 
   #link() {
-    const record = NetworkConfiguration.recordOf(
-      this.manager.configurationFromIdentifier(this.current),
-    );
-    return this.manager.host.linkOf(record);
+    const record = recordOf(this.manager.configurationFromIdentifier(this.current));
+    return hostOf(this.manager).linkOf(record);
   }
 
   #linkMode(): 'release' | 'stop' {

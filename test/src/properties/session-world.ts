@@ -15,6 +15,7 @@ import {
   sessionErrors,
   sessionStates,
 } from '@netbearer/core';
+import { hostOf, recordOf } from '@netbearer/core/internal';
 import fc from 'fast-check';
 import { vi } from 'vitest';
 import { drain, runOutTimers } from '../support/drain.js';
@@ -339,8 +340,8 @@ export async function runScenario(actions: readonly Action[], checks: Checks): P
         }
       }
       if (checks.references) {
-        const bindings = [...manager.host.bindings()];
-        for (const link of manager.host.links()) {
+        const bindings = [...hostOf(manager).bindings()];
+        for (const link of hostOf(manager).links()) {
           const holding = bindings.filter((b) => b.holds.has(link)).length;
           const id = link.record.identifier;
           if (link.holders < 0) problem(`link ${id} has ${link.holders} holders`);
@@ -362,8 +363,7 @@ export async function runScenario(actions: readonly Action[], checks: Checks): P
       }
     };
 
-    const record = (id: AccessPoint) =>
-      NetworkConfiguration.recordOf(manager.configurationFromIdentifier(id));
+    const record = (id: AccessPoint) => recordOf(manager.configurationFromIdentifier(id));
 
     const apply = async (action: Action): Promise<void> => {
       switch (action.kind) {
@@ -404,7 +404,7 @@ export async function runScenario(actions: readonly Action[], checks: Checks): P
         case 'activate':
           activated.add(action.ap);
           // Only while the process leaves the link alone (not starting or stopping it).
-          if (['Down', 'Unavailable'].includes(manager.host.linkOf(record(action.ap)).status)) {
+          if (['Down', 'Unavailable'].includes(hostOf(manager).linkOf(record(action.ap)).status)) {
             usersOwn.add(action.ap);
           }
           world.activate(action.ap);
@@ -489,7 +489,7 @@ export async function runScenario(actions: readonly Action[], checks: Checks): P
     }
 
     if (checks.references) {
-      for (const link of manager.host.links()) {
+      for (const link of hostOf(manager).links()) {
         if (link.holders !== 0) {
           problem(`link ${link.record.identifier} keeps ${link.holders} holders after every close`);
         }
@@ -497,7 +497,7 @@ export async function runScenario(actions: readonly Action[], checks: Checks): P
           problem(`link ${link.record.identifier} still ${link.status} when all is quiet`);
         }
       }
-      for (const b of manager.host.bindings()) {
+      for (const b of hostOf(manager).bindings()) {
         if (b.holds.size > 0) problem(`a session on ${b.record.identifier} still holds links`);
       }
       // Through the public API: the configuration's own state.
@@ -513,7 +513,7 @@ export async function runScenario(actions: readonly Action[], checks: Checks): P
       // the last to close it; a link it joined stays up.
       for (const id of accessPoints) {
         if (removed.has(id)) continue;
-        const joined = manager.host.linkOf(record(id)).ownership === 'Joined';
+        const joined = hostOf(manager).linkOf(record(id)).ownership === 'Joined';
         for (let attempt = 0; attempt <= (refusals.get(id) ?? 0); attempt++) {
           if (!isActive(id)) break;
           step = `probe ${id} #${attempt}`;
@@ -530,7 +530,7 @@ export async function runScenario(actions: readonly Action[], checks: Checks): P
         if (!joined && isActive(id)) problem(`${id} stays Active after a probe's last close`);
       }
       step = 'after probes';
-      for (const link of manager.host.links()) {
+      for (const link of hostOf(manager).links()) {
         if (link.holders !== 0)
           problem(`link ${link.record.identifier} keeps ${link.holders} holders`);
       }
