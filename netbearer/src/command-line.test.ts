@@ -122,6 +122,31 @@ describe('netbearer open', () => {
     expect(out.at(-1)).toBe('stopped');
     expect(w.state(ids.lan)).toBe('Discovered');
   });
+
+  it('exits 1 at once with OperationNotSupportedError when the engine cannot stop', async () => {
+    // Like the generic engine: links are only joined, never started or stopped.
+    const w = new SimulatedWorld({ capabilities: ['DataStatistics'] });
+    const lan = w.addAccessPoint({ name: 'lan', bearerType: 'Ethernet', active: true });
+    const create = () => NetworkConfigurationManager.create({ engines: [w.engine()] });
+    const { t, out, err } = terminal();
+    const started = performance.now();
+    expect(await run(['open', lan, '--hold', '10', '--stop'], t, create)).toBe(1);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(err).toEqual([expect.stringMatching(/^netbearer: OperationNotSupportedError: ./)]);
+    expect(out).not.toContain('stopped');
+    expect(out.slice(-2)).toEqual(['state: Closing', 'state: Connected']);
+    expect(w.state(lan)).toBe('Active');
+  });
+
+  it('exits 1 with the refusal when the engine refuses this stop', async () => {
+    const { t, out, err } = terminal();
+    const { w, create, ids } = world();
+    w.refuseNextStop(ids.lan, 'OperationNotSupported', 'not today');
+    expect(await run(['open', 'lan', '--hold', '10', '--stop'], t, create)).toBe(1);
+    expect(err).toEqual(['netbearer: OperationNotSupportedError: not today']);
+    expect(out).not.toContain('stopped');
+    expect(w.state(ids.lan)).toBe('Active');
+  });
 });
 
 describe('netbearer watch', () => {

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineConfiguration, EngineSink } from '@netbearer/core';
@@ -306,7 +307,7 @@ describe('watching', () => {
       pollIntervalMs: { min: 20, max: 40 },
     });
     await e.start(sink);
-    expect(e.watching).toBe('poll');
+    await vi.waitFor(() => expect(e.watching).toBe('poll')); // on the turn after start
     await sys.set('eth1', upEthernet);
     await vi.waitFor(() => expect(sink.events).toEqual([['added', 'generic:eth1', 'Discovered']]), {
       timeout: 2000,
@@ -320,7 +321,105 @@ describe('watching', () => {
     await writeFile(ip, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
     const e = engineOver({ watch: true, platform: 'darwin', ipCommand: ip });
     await e.start(recordingSink());
-    expect(e.watching).toBe('poll');
+    await vi.waitFor(() => expect(e.watching).toBe('poll')); // on the turn after start
+  });
+
+  /** A stand-in for `ip` that records its pid, then says nothing. */
+  async function quietIp(): Promise<{ ip: string; pid: () => number | undefined }> {
+    const ip = join(sys.base, 'ip');
+    await writeFile(
+      ip,
+      `#!/bin/sh\necho $$ > "${ip}.tmp"\nmv "${ip}.tmp" "${ip}.pid"\nexec sleep 30\n`,
+      { mode: 0o755 },
+    );
+    const pid = () =>
+      existsSync(`${ip}.pid`) ? Number(readFileSync(`${ip}.pid`, 'utf8')) : undefined;
+    return { ip, pid };
+  }
+  const alive = (pid: number | undefined) => {
+    if (pid === undefined) return false;
+    if (!(pid > 0)) throw new Error(`not a pid: ${pid}`);
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('runs no ip monitor while nobody listens (core says so once it has started)', async () => {
+    await sys.set('eth0', upEthernet);
+    const { ip, pid } = await quietIp();
+    const before = count('ProcessWrap');
+    const e = engineOver({ watch: true, ipCommand: ip });
+    await e.start(recordingSink());
+    e.watch?.(false); // what core does right after every engine has started
+    await pause(300);
+    expect(pid()).toBeUndefined();
+    expect(e.watching).toBe('none');
+    expect(count('ProcessWrap')).toBe(before);
+
+    e.watch?.(true);
+    await vi.waitFor(() => expect(e.watching).toBe('monitor'));
+    const first = pid();
+    expect(alive(first)).toBe(true);
+    e.watch?.(false);
+    expect(e.watching).toBe('none');
+    await vi.waitFor(() => expect(alive(first)).toBe(false));
+    await vi.waitFor(() => expect(count('ProcessWrap')).toBe(before));
+
+    e.watch?.(true);
+    await vi.waitFor(() => expect(e.watching).toBe('monitor'));
+    const second = pid();
+    expect(second).not.toBe(first);
+    await e.dispose();
+    expect(alive(second)).toBe(false);
+    expect(e.watching).toBe('none');
+  });
+
+  it('watches from the start when nobody says otherwise (no core)', async () => {
+    await sys.set('eth0', upEthernet);
+    const { ip, pid } = await quietIp();
+    const e = engineOver({ watch: true, ipCommand: ip });
+    await e.start(recordingSink());
+    await vi.waitFor(() => expect(e.watching).toBe('monitor'));
+    expect(alive(pid())).toBe(true);
+    await e.dispose();
+  });
+
+  it('while nobody listens, reads again on requestUpdate, on a stale read, and when someone listens', async () => {
+    await sys.set('eth0', upEthernet);
+    await sys.set('eth1', upEthernet);
+    const { ip } = await quietIp();
+    const sink = recordingSink();
+    const e = engineOver({ watch: true, ipCommand: ip, debounceMs: 20 });
+    await e.start(sink);
+    e.watch?.(false);
+    expect(e.defaultConfiguration?.()).toBeNull();
+
+    // The route table is read at the call; the rest follows on a reading it starts.
+    await sys.routes(ipv4DefaultRoutes('eth1'));
+    await sys.write('eth0', 'operstate', 'down\n');
+    await pause(50);
+    expect(sink.events).toEqual([]);
+    expect(e.defaultConfiguration?.()).toBe('generic:eth1');
+    await vi.waitFor(() => expect(sink.events).toEqual([['changed', 'generic:eth0', 'Defined']]));
+
+    await sys.remove('eth1');
+    await e.requestUpdate();
+    expect(sink.events.at(-1)).toEqual(['removed', 'generic:eth1']);
+
+    // A listener gets what changed meanwhile at once, though the monitor says nothing.
+    await sys.set('eth2', upEthernet);
+    await pause(50);
+    e.watch?.(true);
+    await vi.waitFor(
+      () => expect(sink.events.at(-1)).toEqual(['added', 'generic:eth2', 'Discovered']),
+      {
+        timeout: 200,
+      },
+    );
   });
 
   it('stops a start that is disposed halfway', async () => {

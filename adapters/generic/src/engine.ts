@@ -17,6 +17,7 @@ import {
   takeInventory,
 } from './inventory.js';
 import { type GenericEngineOptions, resolveOptions, type WatchMode } from './options.js';
+import { readDefaultRoutesSync } from './routes.js';
 import { readLinkStatistics } from './sysfs.js';
 import { ChangeWatcher, type WatcherOptions, type WatchKind } from './watcher.js';
 
@@ -39,8 +40,13 @@ class Generic implements GenericEngine {
   #defaultInterface: string | undefined;
   #watcher: ChangeWatcher | undefined;
   #running: Promise<boolean> | undefined;
+  /** Until core says otherwise, someone listens: the sink given to start(). */
   #listened = true;
+  /** The watcher begins on the turn after start(), so core's watch(false) comes first. */
+  #begin: NodeJS.Immediate | undefined;
   #queued: Promise<boolean> | undefined;
+  /** When the last reading completed (performance.now()). */
+  #readAt = Number.NEGATIVE_INFINITY;
 
   constructor(source: InventorySource, watchMode: WatchMode, watcher: WatcherOptions) {
     this.#source = source;
@@ -53,10 +59,14 @@ class Generic implements GenericEngine {
     return this.#watcher?.kind ?? 'none';
   }
 
-  /** Core says whether anyone listens: polling (where there is no monitor) runs only then. */
+  /**
+   * Core says whether anyone listens: the monitor (or polling where there is none) runs only
+   * then. With nobody listening nothing runs; `requestUpdate()` reads again, and so does a
+   * read of `defaultConfiguration()` or `statistics()` once the last reading is stale.
+   */
   watch(active: boolean): void {
     this.#listened = active;
-    this.#watcher?.listen(active);
+    if (this.#phase === 'started') this.#watcher?.listen(active, this.#stale());
   }
 
   /** Counters come from sysfs; interfaces cannot be started or stopped from here. */
@@ -71,14 +81,14 @@ class Generic implements GenericEngine {
     }
     this.#phase = 'starting';
     this.#method = await chooseMethod(this.#source);
-    // Watch before the first reading, so a change during it still causes another one.
-    const watcher = await ChangeWatcher.start(
+    // Runs nothing yet. Once it does, its first reading (the monitor's settling reading, or
+    // the first poll) also catches a change made during this one.
+    const watcher = ChangeWatcher.create(
       this.#effectiveWatchMode(),
       () => this.#refresh(),
       this.#watcherOptions,
     );
     this.#watcher = watcher;
-    watcher.listen(this.#listened);
     try {
       this.#assertLive();
       await this.#refresh();
@@ -89,6 +99,12 @@ class Generic implements GenericEngine {
     }
     this.#phase = 'started';
     this.#sink = sink;
+    // Core tells whether anyone listens as soon as every engine has started: a monitor
+    // spawned now would mostly be killed at once.
+    this.#begin = setImmediate(() => {
+      this.#begin = undefined;
+      if (this.#phase === 'started') watcher.listen(this.#listened, this.#stale());
+    });
     return [...this.#current.values()];
   }
 
@@ -112,13 +128,19 @@ class Generic implements GenericEngine {
   }
 
   statistics(identifier: string): TrafficStatistics | undefined {
+    this.#readIfStale();
     const configuration = this.#current.get(identifier);
     if (this.#method !== 'sysfs' || !configuration) return undefined;
     return readLinkStatistics(this.#source.sysfsRoot, configuration.name);
   }
 
+  /** The best default route's interface: as of the last reading, or read now if that is stale. */
   defaultConfiguration(): string | null {
-    const name = this.#defaultInterface;
+    let name = this.#defaultInterface;
+    if (this.#readIfStale() && isLinuxLike(this.#source.platform)) {
+      const named = new Set([...this.#current.values()].map((c) => c.name));
+      name = readDefaultRoutesSync(this.#source.procNetRoot).interfaces.find((n) => named.has(n));
+    }
     return name === undefined ? null : identifierOf(name);
   }
 
@@ -130,6 +152,8 @@ class Generic implements GenericEngine {
   async dispose(): Promise<void> {
     this.#phase = 'disposed';
     this.#sink = undefined;
+    clearImmediate(this.#begin);
+    this.#begin = undefined;
     const watcher = this.#watcher;
     this.#watcher = undefined;
     await watcher?.stop();
@@ -139,6 +163,24 @@ class Generic implements GenericEngine {
   #effectiveWatchMode(): WatchMode {
     if (this.#watchMode === 'auto' && !isLinuxLike(this.#source.platform)) return 'poll';
     return this.#watchMode;
+  }
+
+  /**
+   * With nothing watching (nobody listens) the last reading ages: when older than the
+   * debounce, start another one, whose differences reach core as any change would. Says
+   * whether the last reading was stale. `watch: false` means only requestUpdate() reads.
+   */
+  #readIfStale(): boolean {
+    if (this.#phase !== 'started' || this.#effectiveWatchMode() === 'none') return false;
+    if (this.#watcher?.kind !== 'none' || this.#begin !== undefined) return false;
+    if (!this.#stale()) return false;
+    if (!this.#running) void this.#refresh().catch(() => false);
+    return true;
+  }
+
+  /** The last reading is older than a burst of kernel events would be gathered for. */
+  #stale(): boolean {
+    return performance.now() - this.#readAt > this.#watcherOptions.debounceMs;
   }
 
   #assertLive(): void {
@@ -174,6 +216,7 @@ class Generic implements GenericEngine {
       );
     });
     if (this.#phase === 'disposed') return false;
+    this.#readAt = performance.now();
     const before = this.#current;
     this.#current = byIdentifier(inventory.configurations);
     this.#defaultInterface = inventory.defaultInterface;

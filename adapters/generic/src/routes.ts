@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -21,6 +22,22 @@ const RTF_REJECT = 0x200;
 export async function readDefaultRoutes(procNetRoot: string): Promise<DefaultRoutes> {
   const read = (file: string) => readFile(join(procNetRoot, file), 'utf8').catch(() => '');
   const [v4, v6] = await Promise.all([read('route'), read('ipv6_route')]);
+  return rank(v4, v6);
+}
+
+/** The same, read synchronously: two small files, for a getter that must answer now. */
+export function readDefaultRoutesSync(procNetRoot: string): DefaultRoutes {
+  const read = (file: string) => {
+    try {
+      return readFileSync(join(procNetRoot, file), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return rank(read('route'), read('ipv6_route'));
+}
+
+function rank(v4: string, v6: string): DefaultRoutes {
   const ranked = [...parseIPv4Defaults(v4), ...parseIPv6Defaults(v6)];
   return { interfaces: [...new Set(ranked.map((r) => r.name))] };
 }

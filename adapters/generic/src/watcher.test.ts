@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,13 +26,15 @@ async function fakeIp(name: string, body: string): Promise<string> {
   const path = join(dir, name);
   await writeFile(
     path,
-    `#!/bin/sh\necho $$ > "${path}.pid"\necho "$@" > "${path}.args"\n${body}\n`,
+    // Written whole or not at all: a reader never sees an empty pid file.
+    `#!/bin/sh\necho $$ > "${path}.pid.tmp"\nmv "${path}.pid.tmp" "${path}.pid"\necho "$@" > "${path}.args"\n${body}\n`,
   );
   await chmod(path, 0o755);
   return path;
 }
 
 function alive(pid: number): boolean {
+  if (!(pid > 0)) throw new Error(`not a pid: ${pid}`);
   try {
     process.kill(pid, 0);
     return true;
@@ -100,6 +103,73 @@ describe('monitor', () => {
     await until(() => refresh.mock.calls.length === 1); // the settling reading
     await until(() => watcher.kind === 'poll');
     await until(() => refresh.mock.calls.length === 2, 1000);
+    await watcher.stop();
+  });
+});
+
+describe('monitor, only while someone listens', () => {
+  it('runs nothing until listened to', async () => {
+    const ip = await fakeIp('unheard', 'exec sleep 30');
+    const refresh = vi.fn(async () => true);
+    const watcher = ChangeWatcher.create('auto', refresh, { ...options, ipCommand: ip });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(existsSync(`${ip}.pid`)).toBe(false);
+    expect(watcher.kind).toBe('none');
+    expect(refresh).not.toHaveBeenCalled();
+    await watcher.stop();
+    expect(existsSync(`${ip}.pid`)).toBe(false);
+  });
+
+  it('kills the monitor when nobody listens, starts a new one and looks at once when someone does', async () => {
+    const ip = await fakeIp('listened', 'exec sleep 30');
+    const exitListeners = process.listenerCount('exit');
+    const refresh = vi.fn(async () => false);
+    const watcher = await ChangeWatcher.start('auto', refresh, { ...options, ipCommand: ip });
+    expect(watcher.kind).toBe('monitor');
+    await until(() => existsSync(`${ip}.pid`));
+    const first = Number(await readFile(`${ip}.pid`, 'utf8'));
+    await until(() => refresh.mock.calls.length === 1); // the settling reading
+
+    watcher.listen(false);
+    expect(watcher.kind).toBe('none');
+    await until(() => !alive(first));
+    expect(process.listenerCount('exit')).toBe(exitListeners);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(refresh).toHaveBeenCalledTimes(1);
+
+    await rm(`${ip}.pid`);
+    watcher.listen(true);
+    // What changed while nobody listened is unknown: one reading at once, one as it settles.
+    await until(() => refresh.mock.calls.length === 2, 20);
+    await until(() => existsSync(`${ip}.pid`));
+    const second = Number(await readFile(`${ip}.pid`, 'utf8'));
+    expect(second).not.toBe(first);
+    await until(() => watcher.kind === 'monitor');
+    await until(() => refresh.mock.calls.length === 3);
+    expect(process.listenerCount('exit')).toBe(exitListeners + 1);
+
+    await watcher.stop();
+    expect(alive(second)).toBe(false);
+    expect(watcher.kind).toBe('none');
+    expect(process.listenerCount('exit')).toBe(exitListeners);
+  });
+
+  it('does not leave a monitor behind when nobody listens any more while it starts', async () => {
+    const ip = await fakeIp('brief', 'exec sleep 30');
+    const processes = () =>
+      process.getActiveResourcesInfo().filter((r) => r === 'ProcessWrap').length;
+    const before = processes();
+    const watcher = ChangeWatcher.create('auto', async () => false, { ...options, ipCommand: ip });
+    watcher.listen(true);
+    watcher.listen(false);
+    await until(() => processes() === before);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(processes()).toBe(before);
+    expect(watcher.kind).toBe('none');
+    // Whether the script got as far as writing its pid is a race; that it is gone is not.
+    if (existsSync(`${ip}.pid`)) {
+      expect(alive(Number(await readFile(`${ip}.pid`, 'utf8')))).toBe(false);
+    }
     await watcher.stop();
   });
 });

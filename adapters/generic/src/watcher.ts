@@ -24,91 +24,140 @@ const monitorArguments = ['-o', 'monitor', 'link', 'address', 'route'];
 const exitGraceMs = 1000;
 
 /**
- * Tells the engine when the machine may have changed, as cheaply as the platform allows:
+ * Tells the engine when the machine may have changed, as cheaply as the platform allows, and
+ * only while someone listens (`listen`): with nobody listening no process and no timer runs.
  * - monitor: an `ip monitor` child; apart from one reading once it has settled, nothing runs
  *   until the kernel reports something, then a one-shot timer gathers the burst into one
- *   refresh;
+ *   refresh; when nobody listens any more the child is killed, and a new listener gets a new
+ *   one and a fresh reading at once;
  * - poll: where there is no monitor; the interval doubles while nothing changes and starts
- *   over after a change; only while someone listens (`listen`), so idle costs nothing;
+ *   over after a change;
  * - none: only explicit refreshes.
- * If the monitor dies unexpectedly, the watcher falls back to polling.
+ * If the monitor cannot be started or dies unexpectedly, the watcher falls back to polling.
  */
 export class ChangeWatcher {
+  /** How changes are noticed: 'monitor' until it proves impossible, then 'poll'. */
+  #method: WatchKind;
+  /** What runs now. */
   #kind: WatchKind = 'none';
   #child: ChildProcess | undefined;
+  /** Monitors being spawned: their 'spawn' or 'error' has not come yet. */
+  readonly #spawning = new Set<Promise<void>>();
+  /** Monitors being terminated; stop() waits for them. */
+  readonly #ending = new Set<Promise<void>>();
   #forgetExitHook: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #interval: number;
   #stopped = false;
-  /** Someone hears changes: polling runs only then (the monitor costs nothing anyway). */
-  #listened = true;
+  #listened = false;
+  /** Listened to before: what changed since it stopped is unknown, so look at once. */
+  #resumed = false;
 
   private constructor(
+    mode: 'auto' | 'poll' | 'none',
     readonly refresh: Refresh,
     readonly options: WatcherOptions,
   ) {
+    this.#method = mode === 'auto' ? 'monitor' : mode;
     this.#interval = options.pollMinMs;
   }
 
-  /** `auto`: the monitor where it can be started, polling otherwise. */
+  /** A watcher that runs nothing until `listen(true)`. */
+  static create(
+    mode: 'auto' | 'poll' | 'none',
+    refresh: Refresh,
+    options: WatcherOptions,
+  ): ChangeWatcher {
+    return new ChangeWatcher(mode, refresh, options);
+  }
+
+  /**
+   * A watcher listened to from the start; resolves once it knows whether the monitor runs.
+   * `auto`: the monitor where it can be started, polling otherwise.
+   */
   static async start(
     mode: 'auto' | 'poll' | 'none',
     refresh: Refresh,
     options: WatcherOptions,
   ): Promise<ChangeWatcher> {
-    const watcher = new ChangeWatcher(refresh, options);
-    if (mode === 'auto' && (await watcher.#startMonitor())) return watcher;
-    if (mode !== 'none') watcher.#startPolling();
+    const watcher = new ChangeWatcher(mode, refresh, options);
+    watcher.listen(true);
+    await Promise.all(watcher.#spawning);
     return watcher;
   }
 
+  /** What is watching now: 'none' while nobody listens. */
   get kind(): WatchKind {
     return this.#kind;
   }
 
-  /** Polls while someone listens; a new listener gets a fresh look at once. */
-  listen(listened: boolean): void {
-    if (listened === this.#listened) return;
+  /**
+   * Watches while someone listens. `lookNow`: refresh at once as watching begins (what changed
+   * while nobody listened is unknown); by default when it has been listened to before.
+   */
+  listen(listened: boolean, lookNow = this.#resumed): void {
+    if (listened === this.#listened || this.#stopped) return;
     this.#listened = listened;
-    if (this.#kind !== 'poll') return;
-    if (listened) {
-      this.#interval = this.options.pollMinMs;
-      this.#schedule(0);
-    } else {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
+    if (!listened) {
+      this.#pause();
+      return;
     }
+    this.#resumed = true;
+    if (this.#method === 'poll') this.#startPolling(lookNow);
+    if (this.#method !== 'monitor') return;
+    if (lookNow) void this.refresh().catch(() => false);
+    const spawning = this.#startMonitor().finally(() => this.#spawning.delete(spawning));
+    this.#spawning.add(spawning);
   }
 
-  /** Stops the monitor or timer; resolves once the monitor process has exited. */
+  /** Stops the monitor or timer; resolves once every monitor process has exited. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#listened = false;
+    this.#pause();
+    await Promise.all(this.#spawning);
+    await Promise.all(this.#ending);
+  }
+
+  #pause(): void {
     this.#kind = 'none';
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const child = this.#child;
     this.#child = undefined;
     this.#forgetExitHook?.();
-    if (child) await terminate(child);
+    this.#forgetExitHook = undefined;
+    if (child) this.#end(child);
   }
 
-  async #startMonitor(): Promise<boolean> {
+  #end(child: ChildProcess): void {
+    const ending = terminate(child).finally(() => this.#ending.delete(ending));
+    this.#ending.add(ending);
+  }
+
+  async #startMonitor(): Promise<void> {
     let child: ChildProcess;
     try {
       child = spawn(this.options.ipCommand, monitorArguments, {
         stdio: ['ignore', 'pipe', 'ignore'],
       });
     } catch {
-      return false;
+      this.#fallBack();
+      return;
     }
     child.on('error', () => {}); // a failed kill must not become an uncaught 'error'
     const spawned = await new Promise<boolean>((resolve) => {
       child.once('spawn', () => resolve(true));
       child.once('error', () => resolve(false));
     });
-    if (!spawned || this.#stopped) {
-      if (spawned) await terminate(child);
-      return false;
+    if (!spawned) {
+      this.#fallBack();
+      return;
+    }
+    // Nobody listens any more (or a newer monitor was asked for meanwhile): not needed.
+    if (!this.#listened || this.#stopped || this.#child || this.#kind !== 'none') {
+      this.#end(child);
+      return;
     }
     this.#child = child;
     this.#kind = 'monitor';
@@ -116,7 +165,12 @@ export class ChangeWatcher {
     child.stdout?.on('data', () => this.#schedule(this.options.debounceMs));
     child.once('exit', () => this.#monitorEnded(child));
     this.#schedule(this.options.settleMs);
-    return true;
+  }
+
+  /** No monitor here: poll from now on (a resumed listener got its reading already). */
+  #fallBack(): void {
+    this.#method = 'poll';
+    if (this.#listened && !this.#stopped && this.#kind === 'none') this.#startPolling(false);
   }
 
   /**
@@ -132,21 +186,22 @@ export class ChangeWatcher {
   #monitorEnded(child: ChildProcess): void {
     if (this.#child !== child || this.#stopped) return;
     this.#forgetExitHook?.();
+    this.#forgetExitHook = undefined;
     this.#child = undefined;
-    this.#kind = 'poll';
-    this.#interval = this.options.pollMinMs;
+    this.#kind = 'none';
+    this.#method = 'poll';
     // What happened since the monitor stopped listening is unknown: look now.
-    this.#schedule(0);
+    this.#startPolling(true);
   }
 
-  #startPolling(): void {
+  #startPolling(now: boolean): void {
     this.#kind = 'poll';
-    this.#schedule(this.#interval);
+    this.#interval = this.options.pollMinMs;
+    this.#schedule(now ? 0 : this.#interval);
   }
 
   #schedule(delay: number): void {
-    if (this.#timer || this.#stopped) return;
-    if (this.#kind === 'poll' && !this.#listened) return;
+    if (this.#timer || this.#stopped || this.#kind === 'none') return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.#run();

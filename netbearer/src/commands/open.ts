@@ -52,18 +52,63 @@ export async function openCommand(
     session.dispose();
     return failed();
   }
-  const ended = new Promise<void>((resolve) => {
-    session.once('closed', resolve);
-    setTimeout(resolve, closeTimeout).unref();
-  });
-  if (options.stop) session.stop();
-  else session.close();
-  await ended;
-  // A stop ends in SessionAbortedError for every session on the link, this one included.
-  await settled(session);
+  const outcome = await end(session, options.stop ? 'stop' : 'close');
+  if (outcome === 'refused') {
+    session.dispose();
+    return failed();
+  }
+  if (outcome === 'timeout') {
+    terminal.err(
+      `netbearer: the session did not ${options.stop ? 'stop' : 'close'} within ${closeTimeout / 1000} s (state ${session.state()})`,
+    );
+    session.dispose();
+    return 1;
+  }
   terminal.out(options.stop ? 'stopped' : 'closed');
   session.dispose();
   return 0;
+}
+
+/**
+ * Closes or stops the session and waits for the outcome, its events delivered: 'ended'
+ * (`closed`, and the state out of Closing; a stop also ends this session with
+ * SessionAbortedError, as it does every session on the link), 'refused' (back to Connected
+ * with an error: an engine that cannot stop the link gives OperationNotSupportedError), or
+ * 'timeout'.
+ */
+function end(
+  session: NetworkSession,
+  how: 'close' | 'stop',
+): Promise<'ended' | 'refused' | 'timeout'> {
+  return new Promise((resolve) => {
+    let answered = false; // closed, an error, or back to Connected after Closing
+    let closing = false;
+    const check = () => {
+      if (answered && session.state() !== 'Closing') finish(false);
+    };
+    const onClosed = () => {
+      answered = true;
+      check();
+    };
+    const onError = onClosed;
+    const onState = (state: string) => {
+      if (state === 'Closing') closing = true;
+      else if (state === 'Connected' && closing) answered = true;
+      check();
+    };
+    // Not unref'd: the process waits for the outcome rather than exit 0 without one.
+    const timer = setTimeout(() => finish(true), closeTimeout);
+    function finish(timedOut: boolean) {
+      clearTimeout(timer);
+      session.off('closed', onClosed).off('error', onError).off('stateChanged', onState);
+      if (timedOut) return resolve('timeout');
+      // Lets the rest of this batch of events (the error after a stop's closed) arrive first.
+      setImmediate(() => resolve(session.isOpen() ? 'refused' : 'ended'));
+    }
+    session.on('closed', onClosed).on('error', onError).on('stateChanged', onState);
+    if (how === 'stop') session.stop();
+    else session.close();
+  });
 }
 
 /** Resolves true if the session was ended under us, false once the hold is over. */
@@ -84,19 +129,6 @@ function holdOpen(
     }
     session.on('closed', onClosed);
     void interruption.done.then(() => finish(false));
-  });
-}
-
-/** Lets the events of a close or stop arrive before the process reports and exits. */
-function settled(session: NetworkSession): Promise<void> {
-  return new Promise((resolve) => {
-    if (session.state() !== 'Closing') return resolve();
-    const timer = setTimeout(resolve, closeTimeout).unref();
-    session.on('stateChanged', (state) => {
-      if (state === 'Closing') return;
-      clearTimeout(timer);
-      resolve();
-    });
   });
 }
 

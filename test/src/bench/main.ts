@@ -1,34 +1,53 @@
-// `pnpm bench` runs every benchmark; `pnpm bench --json` prints one JSON object per line.
+// `pnpm bench` runs every benchmark; `pnpm bench --json` prints one JSON object per line;
+// `pnpm bench --check` exits 1 when a goal is missed, and says which.
+
+import { judge } from './goals.js';
+import { linkChurn } from './link-churn.js';
 import type { BenchLine } from './measure.js';
 import { networkManagerBenchmarks } from './networkmanager.js';
 import { sessionScale } from './session-scale.js';
 
-const verdict = (met: boolean, goal: string) => `goal ${goal}: ${met ? 'met' : 'MISSED'}`;
-const goals: Record<string, (l: BenchLine) => string> = {
-  sessions: (l) => verdict(l.ratio <= 2, 'ratio ≤ 2.0'),
-  heap: (l) => verdict(l.value <= 8192, '≤ 8 KB'),
-  'networkmanager: cold': (l) => verdict(l.ratio <= 0.5, 'ratio ≤ 0.5'),
-  'networkmanager: signal': (l) => verdict(l.value <= 1, 'overhead ≤ 1 ms'),
-  'networkmanager: idle': (l) => verdict(l.value <= 10, '≤ 10 ms'),
-  'generic: idle': (l) => verdict(l.value <= 10, '≤ 10 ms'),
-};
-
 const json = process.argv.includes('--json');
+const check = process.argv.includes('--check');
 // The NetworkManager benchmarks start a sandboxed NetworkManager: they need root.
-const benchmarks: Array<() => Promise<BenchLine[]>> = [
-  () => sessionScale(),
-  networkManagerBenchmarks,
+const benchmarks: Array<[string, () => Promise<BenchLine[]>]> = [
+  ['sessions', () => sessionScale()],
+  ['link churn', () => linkChurn()],
+  ['networkmanager', networkManagerBenchmarks],
 ];
 
-for (const run of benchmarks) {
-  for (const l of await run()) {
+const missed: string[] = [];
+const failed: string[] = [];
+for (const [group, run] of benchmarks) {
+  let lines: BenchLine[];
+  try {
+    lines = await run();
+  } catch (error) {
+    // A benchmark that cannot run has no result: never a pass.
+    failed.push(group);
+    console.error(`${group}: benchmark failed: ${error instanceof Error ? error.stack : error}`);
+    continue;
+  }
+  for (const l of lines) {
+    const verdict = judge(l);
+    if (verdict && !verdict.met) missed.push(`${l.name}: ${verdict.text}`);
     if (json) {
-      console.log(JSON.stringify(l));
+      console.log(JSON.stringify({ ...l, ...(verdict ? { goal: verdict.text } : {}) }));
       continue;
     }
-    const goal = Object.entries(goals).find(([prefix]) => l.name.startsWith(prefix))?.[1](l) ?? '';
     console.log(
-      `${l.name}\n  ${l.value} ${l.unit} (baseline ${l.baseline} ${l.unit}, ratio ${l.ratio}) ${goal}`,
+      `${l.name}\n  ${l.value} ${l.unit} (baseline ${l.baseline} ${l.unit}, ratio ${l.ratio}) ${verdict?.text ?? ''}`,
     );
   }
+}
+
+if (failed.length > 0) {
+  console.error(`\nbenchmarks that could not run: ${failed.join(', ')}`);
+  process.exitCode = 1;
+}
+if (check && missed.length > 0) {
+  console.error(`\n${missed.length} goal(s) missed:\n${missed.map((m) => `- ${m}`).join('\n')}`);
+  process.exitCode = 1;
+} else if (check && failed.length === 0) {
+  console.error('\nevery goal met');
 }

@@ -35,6 +35,31 @@ describe('the netbearer command on this machine', () => {
     }
   });
 
+  it('open --stop on the generic engine, which cannot stop a link, exits 1 at once with the error', async () => {
+    const { stdout } = await run(process.execPath, [cli, 'list', '--json', '--engine', 'generic'], {
+      timeout: 20_000,
+    });
+    const up = (JSON.parse(stdout).configurations as Array<{ identifier: string; state: string }>)
+      .filter((c) => c.state === 'Active')
+      .map((c) => c.identifier);
+    // Fails, not skips, on a machine with no interface up: the case cannot be shown there.
+    expect(up, 'an Active interface on this machine').not.toEqual([]);
+    const started = performance.now();
+    const failure = await run(
+      process.execPath,
+      [cli, 'open', up[0]!, '--engine', 'generic', '--hold', '100', '--stop'],
+      { timeout: 25_000 },
+    ).then(
+      ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toMatch(/^netbearer: OperationNotSupportedError: .+\n$/);
+    expect(failure.stdout).toMatch(/state: Closing\nstate: Connected\n$/);
+    expect(failure.stdout).not.toMatch(/stopped/);
+  });
+
   it('prints usage on stderr and exits 2 for an unknown command', async () => {
     const failure = await run(process.execPath, [cli, 'frobnicate'], { timeout: 20_000 }).catch(
       (e) => e,

@@ -31,6 +31,7 @@ const event =
     e.event === name && check(e);
 
 const ns = useNamespacePairs(`nbgc${process.pid}`);
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let child: EngineProcess | undefined;
 
 beforeEach(async () => {
@@ -73,6 +74,26 @@ describe('generic engine through core', () => {
     const online = await engine.request<Overview>('configurations');
     expect(online.isOnline).toBe(true);
     expect(online.defaultConfiguration).toBe('generic:nbv0');
+  });
+
+  it('runs no ip monitor while nobody listens to the manager, one once someone does', async () => {
+    const engine = child!;
+    await engine.request('manager', { options: {}, listen: false });
+    await pause(400);
+    expect(await engine.request('children')).toEqual([]);
+    expect(await engine.request('watching')).toBe('none');
+    await engine.request('listen');
+    await vi.waitFor(async () => expect(await engine.request('watching')).toBe('monitor'), {
+      timeout: 3000,
+      interval: 20,
+    });
+    const children = await engine.request<{ command: string[] }[]>('children');
+    expect(children.map((c) => c.command)).toEqual([
+      ['ip', '-o', 'monitor', 'link', 'address', 'route'],
+    ]);
+    await engine.request('disposeManager');
+    engine.endInput();
+    expect(await engine.exited).toEqual({ code: 0, signal: null });
   });
 
   it('opens a session on an Active link, refuses a Defined one, cannot stop, aborts on link loss', async () => {

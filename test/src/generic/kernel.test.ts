@@ -60,6 +60,14 @@ async function untilState(engine: EngineProcess, started: Started, id: string, s
   await engine.waitFor(`${id} ${state}`, changedTo(id, state));
 }
 
+/** The engine begins to watch on the turn after start() (core may say nobody listens first). */
+async function untilWatching(engine: EngineProcess, kind: string): Promise<void> {
+  await vi.waitFor(async () => expect(await engine.request('watching')).toBe(kind), {
+    timeout: 3000,
+    interval: 20,
+  });
+}
+
 const ns = useNamespacePairs(`nbgk${process.pid}`);
 
 describe('generic engine in a network namespace', () => {
@@ -86,7 +94,7 @@ describe('generic engine in a network namespace', () => {
   it('follows a link from Defined to Discovered to Active and back, then its removal', async () => {
     const engine = ns.engineChild();
     const started = await engine.request<Started>('start', { options: {} });
-    expect(started.watching).toBe('monitor');
+    await untilWatching(engine, 'monitor');
     expect(started.list.map((c) => [c.identifier, c.state])).toEqual([['generic:nbv0', 'Defined']]);
 
     await ns.inEngine('link', 'set', 'nbv0', 'up'); // no carrier while the peer is down
@@ -177,9 +185,47 @@ describe('generic engine in a network namespace', () => {
     expect(await engine.exited).toEqual({ code: 0, signal: null });
   });
 
+  it('runs no ip while nobody listens, one while someone does, and answers reads meanwhile', async () => {
+    await ns.activeLink('10.213.3');
+    const engine = ns.engineChild();
+    await engine.request('start', { options: {}, listened: false });
+    await pause(400);
+    expect(await engine.request('children')).toEqual([]);
+    expect(await resources(engine)).toEqual([]);
+    expect(await engine.request('watching')).toBe('none');
+
+    // Read while nobody listens: the routing table at the call, the rest on a reading it starts.
+    await ns.inEngine('route', 'add', 'default', 'via', '10.213.3.2', 'dev', 'nbv0');
+    expect(await engine.request('defaultConfiguration')).toBe('generic:nbv0');
+    await engine.waitFor('nbv0 no longer virtual', (e) => {
+      const c = e.configuration as Configuration | undefined;
+      return e.event === 'configurationChanged' && c?.identifier === 'generic:nbv0' && !c.virtual;
+    });
+
+    await engine.request('watch', { active: true });
+    await untilWatching(engine, 'monitor');
+    const children = await engine.request<{ pid: number; command: string[] }[]>('children');
+    expect(children.map((c) => c.command)).toEqual([
+      ['ip', '-o', 'monitor', 'link', 'address', 'route'],
+    ]);
+    await ns.inPeer('link', 'set', 'nbp0', 'down');
+    await engine.waitFor('nbv0 Defined (carrier lost)', changedTo('generic:nbv0', 'Defined'));
+
+    await engine.request('watch', { active: false });
+    expect(await engine.request('watching')).toBe('none');
+    await vi.waitFor(() => expect(processState(children[0]!.pid)).toMatch(/^(gone|Z)$/), {
+      timeout: 3000,
+    });
+    await pause(50); // a process handle closes on a later turn of the event loop
+    expect(await resources(engine)).toEqual([]);
+    engine.endInput();
+    expect(await engine.exited).toEqual({ code: 0, signal: null });
+  });
+
   it('takes its ip monitor along when the process exits without dispose', async () => {
     const engine = ns.engineChild();
     await engine.request('start', { options: {} });
+    await untilWatching(engine, 'monitor');
     const children = await engine.request<{ pid: number; command: string[] }[]>('children');
     expect(children.map((c) => c.command)).toEqual([
       ['ip', '-o', 'monitor', 'link', 'address', 'route'],
@@ -193,8 +239,8 @@ describe('generic engine in a network namespace', () => {
   it('polls with back-off where ip cannot be run', async () => {
     const engine = ns.engineChild();
     const options = { ipCommand: '/nonexistent/ip', pollIntervalMs: { min: 100, max: 400 } };
-    const started = await engine.request<Started>('start', { options });
-    expect(started.watching).toBe('poll');
+    await engine.request<Started>('start', { options });
+    await untilWatching(engine, 'poll');
     const polling = await resources(engine);
     expect(polling).toContain('Timeout');
     expect(polling).not.toContain('ProcessWrap');

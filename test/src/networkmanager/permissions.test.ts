@@ -1,30 +1,30 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { MessageBus } from 'dbus-next';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addEthernetProfile } from '../support/nm-dbus.js';
 import { nmId as id, useNmSandbox } from '../support/nm-rig.js';
 import type { NmSandbox } from '../support/nm-sandbox.js';
+import { type StagedChild, stageChild } from '../support/stage-child.js';
 
-const support = (file: string) => fileURLToPath(new URL(`../support/${file}`, import.meta.url));
-
-/** The engine in a child process running as `nobody`: D-Bus takes the uid from the socket. */
-function runAsNobody(args: readonly string[]): Promise<Record<string, unknown>> {
-  const argv = [
-    '-u',
-    'nobody',
-    '--',
-    process.execPath,
-    '--import',
-    support('ts-register.mjs'),
-    support('nm-engine-child.ts'),
-    ...args,
-  ];
+/**
+ * The engine in a child process running as `nobody`: D-Bus takes the uid from the socket.
+ * `nobody` may not be able to read the checkout (a clone under a 0700 directory), so the child
+ * runs from a staged copy it can read.
+ */
+function runAsNobody(
+  child: StagedChild,
+  args: readonly string[],
+): Promise<Record<string, unknown>> {
+  const argv = ['-u', 'nobody', '--', process.execPath, child.entry, ...args];
   return new Promise((resolve, reject) => {
     execFile(
       'runuser',
       argv,
-      { timeout: 30_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp' } },
+      {
+        timeout: 30_000,
+        cwd: child.dir,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp' },
+      },
       (error, stdout, stderr) => {
         const line = stdout.trim().split('\n').pop() ?? '';
         try {
@@ -43,8 +43,10 @@ describe('NetworkManager engine: a user NetworkManager does not authorize', () =
   let bus: MessageBus;
   let idle: string;
   let active: string;
+  let child: StagedChild;
 
   beforeAll(async () => {
+    child = await stageChild('test/src/support/nm-engine-child.ts');
     ({ sandbox, bus } = await nm.start({ links: 2, auth: 'root-only' }));
     idle = id(await addEthernetProfile(bus, { name: 'idle', interfaceName: sandbox.linkName(0) }));
     active = id(
@@ -52,9 +54,10 @@ describe('NetworkManager engine: a user NetworkManager does not authorize', () =
     );
     await sandbox.nmcli('--wait', '10', 'connection', 'up', 'active');
   }, 60_000);
+  afterAll(() => child?.cleanup());
 
   it('sees the configurations but gets PermissionDenied for connect and disconnect', async () => {
-    const result = await runAsNobody([sandbox.busAddress, idle, active]);
+    const result = await runAsNobody(child, [sandbox.busAddress, idle, active]);
     expect(result.uid).toBe(65534);
     expect(result.started).toEqual({ ok: true });
     expect(result.connect).toMatchObject({

@@ -1,8 +1,8 @@
 /**
- * Run as another user by permission tests (`runuser -u nobody -- node --import
- * ts-register.mjs nm-engine-child.ts <bus address> <identifier to connect> <identifier to
- * disconnect>`): what this user's NetworkManager engine and a core session get. Prints one JSON
- * line; never throws past main.
+ * Run as another user by permission tests, from a copy staged by stage-child.ts
+ * (`runuser -u nobody -- node <staged>/nm-engine-child.js <bus address> <identifier to
+ * connect> <identifier to disconnect>`): what this user's NetworkManager engine and a core
+ * session get. Prints one JSON line; never throws past main.
  */
 import { createNetworkManagerEngine } from '@netbearer/adapter-networkmanager';
 import { NetworkConfigurationManager, NetworkSession } from '@netbearer/core';

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { judge } from './goals.js';
+import { line } from './measure.js';
+
+describe('benchmark goals', () => {
+  it('judges idle CPU on the difference from the idle process, and shows it', () => {
+    const name = 'generic: idle CPU over 10 s with listeners vs an idle process';
+    // 55 ms is over 10 ms, but an empty process took 47 ms beside it: netbearer added 8 ms.
+    expect(judge(line(name, 55, 'ms', 47))).toEqual({
+      text: 'goal value − baseline ≤ 10 ms (8 ms): met',
+      met: true,
+    });
+    expect(judge(line(name, 58.5, 'ms', 47))).toEqual({
+      text: 'goal value − baseline ≤ 10 ms (11.5 ms): MISSED',
+      met: false,
+    });
+  });
+
+  it('judges link churn heap growth against 1 MB, and every other line by its own goal', () => {
+    const churn = 'link churn: heap growth after 10000 cycles';
+    expect(judge(line(churn, 1024, 'KB', 100))?.met).toBe(true);
+    expect(judge(line(churn, 1025, 'KB', 100))).toEqual({
+      text: 'goal ≤ 1 MB: MISSED',
+      met: false,
+    });
+    expect(
+      judge(line('heap per idle open session vs a bare session actor', 9000, 'bytes', 1))?.met,
+    ).toBe(false);
+    expect(judge(line('sessions: 10000 open', 30, 'ms', 10))?.text).toBe(
+      'goal ratio ≤ 2.0: MISSED',
+    );
+    expect(judge(line('networkmanager: signal-to-event overhead', 0.4, 'ms', 30))?.met).toBe(true);
+    expect(judge(line('something new', 1, 'ms', 1))).toBeUndefined();
+  });
+});
