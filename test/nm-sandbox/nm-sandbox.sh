@@ -1,5 +1,5 @@
 #!/bin/bash
-# nm-sandbox.sh start|stop|nm-start|nm-stop|nm-kill|link-down N|link-up N
+# nm-sandbox.sh start|stop|nm-start|nm-stop|nm-kill|bus-stop|bus-start|link-down N|link-up N
 #
 # A real NetworkManager for tests, confined to network namespace $P-client and talking on a
 # private dbus-daemon at $NMSB_DIR/bus.sock; veth links $P0.. whose peers rtr0.. sit in
@@ -137,6 +137,24 @@ nm_start() {
   tail -20 "$D/nm.log" >&2; die "NetworkManager not ready after 15 s"
 }
 
+bus_start() {
+  [ ! -e "$D/dbus.pid" ] || ! alive "$(cat "$D/dbus.pid")" || die "dbus-daemon already running"
+  rm -f "$D/bus.sock"   # a daemon killed with SIGKILL leaves its socket file behind
+  dbus-daemon --config-file="$D/dbus.conf" --nofork --nopidfile >> "$D/dbus.log" 2>&1 < /dev/null &
+  echo $! > "$D/dbus.pid"
+  for _ in $(seq 100); do [ -S "$D/bus.sock" ] && break; sleep 0.02; done
+  [ -S "$D/bus.sock" ] || die "dbus-daemon did not create $D/bus.sock: $(cat "$D/dbus.log")"
+}
+
+# The bus daemon dies under its clients (SIGKILL: they see the socket drop, nobody says
+# goodbye). NetworkManager cannot live without its bus; it is stopped too (SIGTERM, links stay
+# configured) so that bus-start can bring up a new one that re-assumes them.
+bus_stop() {
+  kill_pid "$D/dbus.pid"
+  rm -f "$D/bus.sock"
+  stop_pid "$D/nm.pid"
+}
+
 start_conncheck() {
   mkdir -p "$D/www"; printf 'NetworkManager is online' > "$D/www/check"
   # Reads the file per request so tests can switch between "online" and "portal" bodies.
@@ -154,10 +172,7 @@ start() {
     stop   # left over from a run that was killed: clear it before reusing the names
   fi
   write_configs
-  dbus-daemon --config-file="$D/dbus.conf" --nofork --nopidfile > "$D/dbus.log" 2>&1 < /dev/null &
-  echo $! > "$D/dbus.pid"
-  for _ in $(seq 100); do [ -S "$D/bus.sock" ] && break; sleep 0.02; done
-  [ -S "$D/bus.sock" ] || die "dbus-daemon did not create $D/bus.sock: $(cat "$D/dbus.log")"
+  bus_start
   for ns in "$P-client" "$P-router"; do ip netns del "$ns" 2>/dev/null || true; ip netns add "$ns"
     ip -n "$ns" link set lo up; done
   for i in $(seq 0 $((N-1))); do  # created inside the namespaces: never visible on the host
@@ -194,7 +209,9 @@ case "${1:-}" in
   nm-stop) stop_pid "$D/nm.pid" ;;       # SIGTERM; NM leaves the interfaces configured
   nm-kill) kill_pid "$D/nm.pid" ;;       # SIGKILL: no last signals, only the bus notices
   nm-start) nm_start ;;                  # re-assumes active connections (state in $D/nm/run)
+  bus-stop) bus_stop ;;                  # dbus-daemon killed, NetworkManager stopped with it
+  bus-start) bus_start; nm_start ;;      # a new dbus-daemon at the same address, then NM
   link-down) link_set down "${2:-}" ;;
   link-up) link_set up "${2:-}" ;;
-  *) echo "usage: $0 start|stop|nm-start|nm-stop|nm-kill|link-down N|link-up N" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|nm-start|nm-stop|nm-kill|bus-stop|bus-start|link-down N|link-up N" >&2; exit 2 ;;
 esac

@@ -83,27 +83,43 @@ export class DBusClient {
     this.#connection?.on('end', this.#onEnd);
   }
 
-  /** Connects and authenticates; rejects if the bus cannot be reached within the deadline. */
-  static connect(busAddress: string, timeoutMs = 10_000): Promise<DBusClient> {
+  /**
+   * Connects and authenticates; rejects if the bus cannot be reached within the deadline, or
+   * when `signal` aborts (the half-open connection is closed).
+   */
+  static connect(
+    busAddress: string,
+    timeoutMs = 10_000,
+    signal?: AbortSignal,
+  ): Promise<DBusClient> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(new Error('Connecting to D-Bus was aborted.'));
       let bus: MessageBus;
       try {
         bus = dbus.sessionBus({ busAddress });
       } catch (error) {
         return reject(asError(error));
       }
-      const fail = (error: unknown) => {
+      const settle = () => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', aborted);
+      };
+      const fail = (error: unknown) => {
+        settle();
+        // A failed connection may report more errors; nobody else listens to it.
+        bus.on('error', () => {});
         bus.disconnect();
         reject(asError(error));
       };
+      const aborted = () => fail(new Error('Connecting to D-Bus was aborted.'));
       const timer = setTimeout(
         () => fail(new Error(`no answer within ${timeoutMs} ms`)),
         timeoutMs,
       );
+      signal?.addEventListener('abort', aborted, { once: true });
       bus.once('error', fail);
       bus.once('connect', () => {
-        clearTimeout(timer);
+        settle();
         bus.off('error', fail);
         resolve(new DBusClient(bus, true));
       });

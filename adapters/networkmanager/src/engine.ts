@@ -5,7 +5,9 @@
 import {
   type Capability,
   type ConnectOptions,
+  type ConnectOutcome,
   type DisconnectOptions,
+  type DisconnectOutcome,
   type Engine,
   type EngineConfiguration,
   EngineError,
@@ -18,8 +20,9 @@ import type { MessageBus } from 'dbus-next';
 import { type ActivationContext, activate, deactivate } from './activation.js';
 import { diffConfigurations } from './diff.js';
 import { engineErrorFrom } from './errors.js';
+import { Holds, type HoldsContext } from './holds.js';
 import { engineName } from './identifiers.js';
-import { NmMirror } from './mirror.js';
+import { type MirrorListener, NmMirror } from './mirror.js';
 import { buildModel, type Model } from './model.js';
 import {
   networkInformationOf,
@@ -27,9 +30,10 @@ import {
   supportedFeatures,
   unknownInformation,
 } from './network-information.js';
+import { Reconnector } from './reconnect.js';
 import { type RoamingOffer, roamingOffers } from './roaming.js';
 import { absentSnapshot, type NmSnapshot, type SnapshotReading } from './snapshot.js';
-import { StatisticsRefresh } from './statistics.js';
+import { type StatisticsContext, StatisticsRefresh } from './statistics.js';
 import { Waiters } from './waiters.js';
 import { requestScans } from './wifi-scan.js';
 
@@ -40,14 +44,24 @@ export interface NetworkManagerEngineOptions {
    * A dbus-next connection the caller opened and keeps (e.g. to share one connection with its
    * own subscribers). The engine then uses it instead of opening one (`busAddress` is ignored),
    * and `dispose()` removes the engine's match rules and listeners from it but leaves it
-   * connected: closing it is the caller's business. Closing it while the engine runs makes the
-   * engine unavailable for good.
+   * connected: closing it is the caller's business. If it closes while the engine runs (closed
+   * by the caller, or the bus daemon went away), the engine cannot reopen a connection it does
+   * not own: it reports `unavailable` (saying so) and stays unavailable until disposed; a
+   * connection of the engine's own is reopened with back-off instead.
    */
   readonly bus?: MessageBus;
   /** Device.Statistics RefreshRateMs while statistics are being read (default 1000). */
   readonly statisticsRefreshMs?: number;
   /** How long refreshing continues after the last statistics() call (default 10 s). */
   readonly statisticsLeaseMs?: number;
+  /**
+   * The directory of the holds registry that every netbearer process of the user shares
+   * (SystemSessionSupport); default `$XDG_RUNTIME_DIR/netbearer/holds`, else
+   * `/tmp/netbearer-<uid>/holds`. Created 0700; one that is not safe (another owner, a
+   * symlink, writable by others) is refused, and the engine then counts holders in this
+   * process only and does not offer SystemSessionSupport.
+   */
+  readonly holdsDirectory?: string;
 }
 
 const systemBusAddress = 'unix:path=/var/run/dbus/system_bus_socket';
@@ -75,7 +89,14 @@ export class NetworkManagerEngine implements Engine {
   readonly #statistics: StatisticsRefresh;
   readonly #activeSince = new Map<string, number>();
   readonly #warned = new Set<string>();
+  readonly #holds: Holds;
   #mirror: NmMirror | null = null;
+  /** The mirror whose events count: a replaced or half-opened one's are ignored. */
+  #current: MirrorListener | null = null;
+  /** Reopens a connection of the engine's own that was lost; a timer only while it waits. */
+  readonly #reconnector = new Reconnector(() => this.#reconnect());
+  /** The reconnection attempt under way, for dispose() to abort. */
+  #reconnecting: AbortController | null = null;
   #sink: EngineSink | null = null;
   #snapshot: NmSnapshot = absentSnapshot([]);
   #model: Model = buildModel(this.#snapshot);
@@ -95,14 +116,25 @@ export class NetworkManagerEngine implements Engine {
     this.busAddress = options.bus
       ? 'caller-provided'
       : options.busAddress || process.env.DBUS_SYSTEM_BUS_ADDRESS || systemBusAddress;
-    this.#statistics = new StatisticsRefresh(this.#context(), {
+    this.#holds = new Holds(this.#holdsContext(), {
+      directory: options.holdsDirectory,
+      warn: (message) => this.#warn(message),
+    });
+    this.#statistics = new StatisticsRefresh(this.#statisticsContext(), {
       refreshMs: options.statisticsRefreshMs ?? 1000,
       leaseMs: options.statisticsLeaseMs ?? 10_000,
     });
   }
 
   capabilities(): readonly Capability[] {
-    return engineCapabilities;
+    return this.#holds.shared
+      ? [...engineCapabilities, 'SystemSessionSupport']
+      : engineCapabilities;
+  }
+
+  /** The holds registry this engine shares with the user's other netbearer processes. */
+  get holdsDirectory(): string | null {
+    return this.#holds.directory;
   }
 
   async start(sink: EngineSink): Promise<readonly EngineConfiguration[]> {
@@ -137,14 +169,32 @@ export class NetworkManagerEngine implements Engine {
     this.#flush();
   }
 
-  async connect(identifier: string, options: ConnectOptions): Promise<void> {
+  async connect(identifier: string, options: ConnectOptions): Promise<ConnectOutcome> {
     this.#live();
-    await activate(this.#context(), identifier, options.signal);
+    const { signal } = options;
+    return this.#holds.connect(identifier, signal, (hooks) =>
+      activate(this.#context(), identifier, signal, hooks, {
+        background: options.background === true,
+      }),
+    );
   }
 
-  async disconnect(identifier: string, options: DisconnectOptions): Promise<void> {
+  /** `release` goes through the shared count; `stop` takes the link down for everyone. */
+  async disconnect(identifier: string, options: DisconnectOptions): Promise<DisconnectOutcome> {
     this.#live();
-    await deactivate(this.#context(), identifier, options.signal);
+    const { signal } = options;
+    if (options.mode === 'release') return this.#holds.release(identifier, signal);
+    return this.#holds.stop(identifier, () => deactivate(this.#context(), identifier, signal));
+  }
+
+  /** Counts this process on a link that is up already; never throws (core calls it in an action). */
+  claim(identifier: string): void {
+    if (this.#disposed || !this.#mirror) return;
+    try {
+      this.#holds.claim(identifier);
+    } catch (error) {
+      this.#warn(`claim: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   statistics(identifier: string): TrafficStatistics | undefined {
@@ -170,6 +220,10 @@ export class NetworkManagerEngine implements Engine {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#reconnector.stop();
+    this.#reconnecting?.abort();
+    // This process's holds vanish without taking anything down, as if it had exited.
+    this.#holds.dispose();
     this.#waiters.failAll(
       () => new EngineError('EngineUnavailable', 'The NetworkManager engine was disposed.'),
     );
@@ -181,14 +235,10 @@ export class NetworkManagerEngine implements Engine {
   }
 
   async #open(): Promise<NmMirror> {
+    const listener = this.#listener();
     let mirror: NmMirror;
     try {
-      mirror = await NmMirror.open(this.#bus ?? this.busAddress, {
-        changed: () => this.#flush(),
-        presence: (present) => this.#flush(present ? undefined : leftTheBus),
-        closed: (error) => this.#flush(`The D-Bus connection was closed: ${error.message}`),
-        problem: (error) => this.#warn(error.message),
-      });
+      mirror = await NmMirror.open(this.#bus ?? this.busAddress, listener);
     } catch (error) {
       throw unavailable(error, this.#where());
     }
@@ -199,7 +249,73 @@ export class NetworkManagerEngine implements Engine {
         `NetworkManager went away while starting (${this.#where()}).`,
       );
     }
+    this.#current = listener;
     return mirror;
+  }
+
+  /** What a mirror reports; heard only while that mirror is the engine's current one. */
+  #listener(): MirrorListener {
+    const listener: MirrorListener = {
+      changed: () => {
+        if (this.#current === listener) this.#flush();
+      },
+      presence: (present) => {
+        if (this.#current === listener) this.#flush(present ? undefined : leftTheBus);
+      },
+      closed: (error) => {
+        if (this.#current === listener) this.#lost(error);
+      },
+      problem: (error) => this.#warn(error.message),
+    };
+    return listener;
+  }
+
+  /**
+   * The D-Bus connection itself is gone (the bus daemon restarted, the socket dropped): the
+   * sink hears `unavailable` once. A connection of the engine's own is reopened with back-off
+   * (reconnect.ts); the caller's (`bus`) cannot be, and the engine stays unavailable.
+   */
+  #lost(error: Error): void {
+    const closed = `The D-Bus connection was closed: ${error.message}`;
+    this.#flush(
+      this.#bus
+        ? `${closed} It is the caller-provided connection (the bus option), which the engine cannot reopen: it stays unavailable until disposed.`
+        : `${closed} Reconnecting to ${this.busAddress} with back-off.`,
+    );
+    if (!this.#bus) this.#reconnector.lost();
+  }
+
+  /**
+   * One reconnection attempt: a new connection to the same address, subscribed before it looks.
+   * NetworkManager need not be on the new bus yet: its NameOwnerChanged brings `available`
+   * (once it has finished starting), signal-driven. Resolves whether the bus answered.
+   */
+  async #reconnect(): Promise<boolean> {
+    if (this.#disposed) return true;
+    const attempt = new AbortController();
+    this.#reconnecting = attempt;
+    const listener = this.#listener();
+    let mirror: NmMirror;
+    try {
+      mirror = await NmMirror.open(this.busAddress, listener, {
+        allowAbsent: true,
+        signal: attempt.signal,
+      });
+    } catch {
+      return false;
+    } finally {
+      this.#reconnecting = null;
+    }
+    if (this.#disposed) {
+      await mirror.close();
+      return true;
+    }
+    const old = this.#mirror;
+    this.#mirror = mirror;
+    this.#current = listener;
+    void old?.close();
+    this.#flush();
+    return true;
   }
 
   #where(): string {
@@ -258,6 +374,7 @@ export class NetworkManagerEngine implements Engine {
     // Settle waits first: a sink listener that reacts to "Active" by aborting the connect it
     // no longer needs (core's link machine does) must not make us roll the link back.
     this.#waiters.checkAll();
+    this.#holds.settle(this.#snapshot);
     for (const c of diff.added) this.#tell(() => sink.configurationAdded(c));
     for (const c of diff.changed) this.#tell(() => sink.configurationChanged(c));
     for (const id of diff.removed) this.#tell(() => sink.configurationRemoved(id));
@@ -291,6 +408,7 @@ export class NetworkManagerEngine implements Engine {
     if (!away || reading.snapshot.manager?.startup) return;
     this.#away = null;
     this.#adopt(reading);
+    this.#holds.reassumed(this.#snapshot);
     this.#waiters.checkAll();
     const list = [...this.#published.values()];
     this.#tell(() => sink.available(list));
@@ -336,6 +454,29 @@ export class NetworkManagerEngine implements Engine {
     process.emitWarning(`netbearer networkmanager: ${message}`);
   }
 
+  /**
+   * Statistics may still call NetworkManager while dispose() runs: giving back the shared
+   * RefreshRateMs is the last thing the engine does on the bus.
+   */
+  #statisticsContext(): StatisticsContext {
+    return {
+      published: () => this.#snapshot,
+      call: (path, iface, member, signature, body) => {
+        const mirror = this.#mirror;
+        if (!mirror)
+          throw new EngineError('EngineUnavailable', 'The NetworkManager engine was not started.');
+        return mirror.call(path, iface, member, signature, body);
+      },
+    };
+  }
+
+  #holdsContext(): HoldsContext {
+    return {
+      ...this.#context(),
+      scope: () => ({ bus: this.#mirror?.busId ?? '', owner: this.#mirror?.owner ?? null }),
+    };
+  }
+
   #context(): ActivationContext {
     return {
       published: () => this.#snapshot,
@@ -345,6 +486,7 @@ export class NetworkManagerEngine implements Engine {
       },
       activeReason: (path) => this.#mirror?.activeReason(path),
       deviceFailure: (path) => this.#mirror?.deviceFailure(path),
+      activeGone: (path) => this.#mirror?.activeGone(path) ?? false,
       waiters: this.#waiters,
     };
   }

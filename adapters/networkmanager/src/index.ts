@@ -5,4 +5,10 @@ export {
   NetworkManagerEngine,
   type NetworkManagerEngineOptions,
 } from './engine.js';
+export {
+  defaultHoldsDirectory,
+  HoldRegistry,
+  HoldRegistryError,
+  type HoldRegistryProblem,
+} from './hold-registry.js';
 export { engineName, parseIdentifier, profileIdentifier, wifiIdentifier } from './identifiers.js';

@@ -21,6 +21,14 @@ const matchRules = [
   `type='signal',sender='${busName}',interface='${busName}',member='NameOwnerChanged',arg0='${nmService}'`,
 ];
 
+function isNoOwner(error: unknown): boolean {
+  const name = (error as { errorName?: unknown } | null)?.errorName;
+  return (
+    name === 'org.freedesktop.DBus.Error.NameHasNoOwner' ||
+    name === 'org.freedesktop.DBus.Error.ServiceUnknown'
+  );
+}
+
 export interface MirrorListener {
   /** Something in the mirror changed (never while a load is half done). */
   changed(): void;
@@ -43,7 +51,14 @@ export class NmMirror {
   readonly #profileTickets = new Map<string, number>();
   readonly #activeReasons = new Map<string, number>();
   readonly #deviceFailures = new Map<string, number>();
+  /**
+   * Active connections removed lately, with their last reason: one that NetworkManager adds
+   * and removes within a single batch of signals never shows in a picture, and a connect
+   * waiting for it must still learn that it failed, and why. Bounded; paths are not reused.
+   */
+  readonly #goneActives = new Map<string, number | undefined>();
   #owner: string | null = null;
+  #busId = '';
   /** The mirror holds a complete load of the current owner's objects. */
   #synced = false;
   /** Signals held while GetManagedObjects is on its way; null when not waiting for one. */
@@ -68,28 +83,61 @@ export class NmMirror {
 
   /**
    * Connects (or attaches to a connection the caller keeps), subscribes, and loads; rejects if
-   * the bus or NetworkManager is not there.
+   * the bus or NetworkManager is not there. With `allowAbsent` (reconnecting) a bus without
+   * NetworkManager on it is fine: the mirror waits, signal-driven, for it to appear (then
+   * `presence(true)`). An aborted `signal` gives up and closes what was opened.
    */
-  static async open(bus: string | MessageBus, listener: MirrorListener): Promise<NmMirror> {
+  static async open(
+    bus: string | MessageBus,
+    listener: MirrorListener,
+    options: { readonly allowAbsent?: boolean; readonly signal?: AbortSignal } = {},
+  ): Promise<NmMirror> {
+    const { signal } = options;
     const client =
-      typeof bus === 'string' ? await DBusClient.connect(bus) : await DBusClient.attach(bus);
+      typeof bus === 'string'
+        ? await DBusClient.connect(bus, undefined, signal)
+        : await DBusClient.attach(bus);
     const mirror = new NmMirror(client, listener);
+    const abort = () => client.disconnect();
+    signal?.addEventListener('abort', abort, { once: true });
     try {
+      if (signal?.aborted) throw new Error('Opening the D-Bus connection was aborted.');
       for (const rule of matchRules) {
         await client.addMatch(rule);
         mirror.#matched.push(rule);
       }
-      mirror.#owner = await mirror.#nameOwner();
-      await mirror.reload();
+      const epoch = mirror.#epoch;
+      const owner = await mirror.#nameOwner().catch((error: unknown) => {
+        if (options.allowAbsent && isNoOwner(error)) return null;
+        throw error;
+      });
+      mirror.#busId = await mirror.#readBusId();
+      // A NameOwnerChanged that came meanwhile is newer than the answer, and already handled.
+      if (epoch === mirror.#epoch) {
+        mirror.#owner = owner;
+        if (owner !== null) await mirror.reload();
+      }
       return mirror;
     } catch (error) {
       await mirror.close();
       throw error;
+    } finally {
+      signal?.removeEventListener('abort', abort);
     }
   }
 
   get present(): boolean {
     return this.#owner !== null && this.#synced;
+  }
+
+  /** The bus daemon's id (org.freedesktop.DBus.GetId): tells this bus from every other. */
+  get busId(): string {
+    return this.#busId;
+  }
+
+  /** NetworkManager's unique name on the bus: a new one after every restart. */
+  get owner(): string | null {
+    return this.#owner;
   }
 
   /** The current picture; while NetworkManager is away, the last known profiles only. */
@@ -100,7 +148,12 @@ export class NmMirror {
 
   /** The reason NetworkManager gave with an active connection's last StateChanged. */
   activeReason(path: string): number | undefined {
-    return this.#activeReasons.get(path);
+    return this.#activeReasons.get(path) ?? this.#goneActives.get(path);
+  }
+
+  /** Whether the active connection at `path` was removed (since NetworkManager started). */
+  activeGone(path: string): boolean {
+    return this.#goneActives.has(path);
   }
 
   /** Why a device last failed, until it starts activating again (NMDeviceStateReason). */
@@ -217,6 +270,20 @@ export class NmMirror {
     return owner;
   }
 
+  async #readBusId(): Promise<string> {
+    try {
+      const reply = await this.#client.call({
+        destination: busName,
+        path: '/org/freedesktop/DBus',
+        interface: busName,
+        member: 'GetId',
+      });
+      return typeof reply.body[0] === 'string' ? reply.body[0] : '';
+    } catch {
+      return ''; // A bus without GetId: activations are told apart by the rest of their key.
+    }
+  }
+
   #signal(signal: SignalMessage): void {
     if (signal.sender === busName) this.#ownerChanged(signal.body);
     else if (signal.sender !== this.#owner) return;
@@ -230,11 +297,13 @@ export class NmMirror {
       case `${iface.objectManager}.InterfacesAdded`:
         if (this.store.addInterfaces(a, b).includes(iface.profile)) void this.#refetch(String(a));
         break;
-      case `${iface.objectManager}.InterfacesRemoved`:
-        if (this.store.removeInterfaces(a, b).includes(iface.profile))
-          this.#forgetProfile(String(a));
+      case `${iface.objectManager}.InterfacesRemoved`: {
+        const removed = this.store.removeInterfaces(a, b);
+        if (removed.includes(iface.profile)) this.#forgetProfile(String(a));
+        if (removed.includes(iface.active)) this.#activeGone(String(a));
         this.#activeReasons.delete(String(a));
         break;
+      }
       case `${iface.properties}.PropertiesChanged`:
         if (!this.store.updateProperties(signal.path, a, b)) return;
         if (a === iface.device) this.#noteDeviceState(signal.path);
@@ -249,6 +318,14 @@ export class NmMirror {
         return;
     }
     this.#queueChanged();
+  }
+
+  #activeGone(path: string): void {
+    this.#goneActives.set(path, this.#activeReasons.get(path));
+    if (this.#goneActives.size > 64) {
+      const oldest = this.#goneActives.keys().next().value;
+      if (oldest !== undefined) this.#goneActives.delete(oldest);
+    }
   }
 
   /** The active connection only says "the device disconnected"; the device says why. */
@@ -291,6 +368,7 @@ export class NmMirror {
     this.#profileTickets.clear();
     this.#activeReasons.clear();
     this.#deviceFailures.clear();
+    this.#goneActives.clear();
     this.#owner = owner.length > 0 ? owner : null;
     // The instance we knew is gone, even when the name passes straight to a new one.
     if (hadOwner) this.#listener.presence(false);

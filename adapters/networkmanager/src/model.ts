@@ -81,14 +81,22 @@ export function canCarry(device: NmDevice): boolean {
   );
 }
 
-/** Prefer the activated one: a profile being re-activated can briefly have two. */
+/**
+ * Prefer the activated one, then one on its way up: a profile being re-activated (or started
+ * by another client while it goes down) can briefly have two.
+ */
 export function activeOf(snapshot: NmSnapshot, uuid: string): NmActiveConnection | null {
   let found: NmActiveConnection | null = null;
   for (const active of snapshot.actives.values()) {
     if (active.uuid !== uuid) continue;
-    if (!found || active.state === ActiveState.Activated) found = active;
+    if (!found || rank(active) > rank(found)) found = active;
   }
   return found;
+}
+
+function rank(active: NmActiveConnection): number {
+  if (active.state === ActiveState.Activated) return 2;
+  return active.state === ActiveState.Activating ? 1 : 0;
 }
 
 export function firstDevice(snapshot: NmSnapshot, active: NmActiveConnection): NmDevice | null {

@@ -35,9 +35,17 @@ export const DeviceState = {
   Unmanaged: 10,
   Unavailable: 20,
   Disconnected: 30,
+  /** Waiting for secrets from a secret agent (which may be asking the user). */
+  NeedAuth: 60,
   Activated: 100,
   Failed: 120,
 } as const;
+
+/** NMDeviceStateReason (only the values this engine acts on). */
+export const DeviceStateReason = { NoSecrets: 7 } as const;
+
+/** NMActiveConnectionStateReason (only the values this engine acts on). */
+export const ActiveStateReason = { NoSecrets: 9 } as const;
 
 /** NMActiveConnectionState */
 export const ActiveState = {

@@ -1,3 +1,4 @@
+import { setImmediate as settle } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceState } from './nm-constants.js';
 import { active, device, profile, snapshot } from './snapshot.fixture.js';
@@ -19,16 +20,24 @@ function world(refreshRateMs: number, activated = true): NmSnapshot {
   });
 }
 
+/**
+ * A fake NetworkManager: `rate` is the device's real RefreshRateMs (Set changes it, Get reads
+ * it); `published` is the picture the engine last saw, which lags behind until `publish`.
+ */
 function setup(initialRate = 0) {
   const calls: Array<{ path: string; rate: number }> = [];
   let now = 1_000;
+  let rate = initialRate;
   let published = world(initialRate);
   const stats = new StatisticsRefresh(
     {
       published: () => published,
       call: async (path, _iface, member, _sig, body) => {
-        if (member === 'Set')
-          calls.push({ path, rate: Number((body?.[2] as { value?: unknown } | undefined)?.value) });
+        if (member === 'Set') {
+          rate = Number((body?.[2] as { value?: unknown } | undefined)?.value);
+          calls.push({ path, rate });
+        }
+        if (member === 'Get') return { body: [{ signature: 'u', value: rate }] };
         return { body: [] };
       },
     },
@@ -43,6 +52,12 @@ function setup(initialRate = 0) {
     publish: (s: NmSnapshot) => {
       published = s;
     },
+    /** Another client sets the rate, and the engine hears of it. */
+    theyWrite: (ms: number) => {
+      rate = ms;
+      published = world(ms);
+    },
+    rate: () => rate,
   };
 }
 
@@ -58,7 +73,7 @@ describe('StatisticsRefresh (RefreshRateMs lease)', () => {
     expect(t.calls).toEqual([{ path: '/org/freedesktop/NetworkManager/Devices/1', rate: 1000 }]);
   });
 
-  it('gives the rate back when the lease runs out, and only then', () => {
+  it('gives the rate back when the lease runs out, and only then', async () => {
     const t = setup();
     cleanup = () => t.stats.restoreAll();
     t.stats.read(id);
@@ -68,19 +83,21 @@ describe('StatisticsRefresh (RefreshRateMs lease)', () => {
     expect(t.calls).toHaveLength(1);
     t.advance(2_000);
     t.stats.changed();
+    await settle();
     expect(t.calls.at(-1)).toEqual({ path: '/org/freedesktop/NetworkManager/Devices/1', rate: 0 });
   });
 
-  it('gives it back when the connection goes down', () => {
+  it('gives it back when the connection goes down', async () => {
     const t = setup();
     cleanup = () => t.stats.restoreAll();
     t.stats.read(id);
     t.publish(world(1000, false));
     t.stats.changed();
+    await settle();
     expect(t.calls.at(-1)?.rate).toBe(0);
   });
 
-  it('never touches a rate another client set, and leaves a rate changed since alone', () => {
+  it('never touches a rate another client set, and leaves a rate changed since alone', async () => {
     const theirs = setup(250);
     theirs.stats.read(id);
     expect(theirs.calls).toEqual([]);
@@ -88,10 +105,36 @@ describe('StatisticsRefresh (RefreshRateMs lease)', () => {
     const t = setup();
     cleanup = () => t.stats.restoreAll();
     t.stats.read(id);
-    t.publish(world(5000));
+    t.theyWrite(5000);
     t.advance(10_000);
     t.stats.changed();
+    await settle();
     expect(t.calls).toHaveLength(1);
+    expect(t.rate()).toBe(5000);
+  });
+
+  it('speeds up a slower rate another client set, and gives theirs back afterwards', async () => {
+    const t = setup(5000);
+    cleanup = () => t.stats.restoreAll();
+    t.stats.read(id);
+    expect(t.calls).toEqual([{ path: '/org/freedesktop/NetworkManager/Devices/1', rate: 1000 }]);
+    t.publish(world(1000));
+    t.advance(6_000);
+    t.stats.changed();
+    await settle();
+    expect(t.calls.at(-1)?.rate).toBe(5000);
+    expect(t.rate()).toBe(5000);
+  });
+
+  it('restores at dispose right after the first read, before NetworkManager echoed our rate', async () => {
+    for (const before of [0, 5000]) {
+      const t = setup(before);
+      t.stats.read(id);
+      // The published picture still says `before`: only NetworkManager knows the rate is ours.
+      await t.stats.restoreAll();
+      expect(t.calls.map((c) => c.rate)).toEqual([1000, before]);
+      expect(t.rate()).toBe(before);
+    }
   });
 
   it('has nothing for configurations that are not active or not its own', () => {

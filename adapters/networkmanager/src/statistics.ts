@@ -1,11 +1,14 @@
 /**
  * Byte counters from Device.Statistics. NetworkManager only refreshes them while some client
- * sets RefreshRateMs (0 = frozen), and the setting is shared by every client, so it is set on
- * the first read and put back when nobody has read for a while or the link went down. One
- * unref'd timer exists only while such a lease does: an idle link sends no signal to go by.
+ * sets RefreshRateMs (0 = frozen), and the setting is one per device, shared by every client.
+ * So the engine sets it on the first read (only when it is off or slower than ours), remembers
+ * what was there, and puts that back when nobody has read for a while, when the link went down,
+ * or at dispose — unless another client changed it since (then it is theirs). One unref'd timer
+ * exists only while such a lease does: an idle link sends no signal to go by.
  */
 import type { TrafficStatistics } from '@netbearer/core';
 import dbus from 'dbus-next';
+import { unwrapVariant } from './dbus-values.js';
 import { parseIdentifier } from './identifiers.js';
 import { activeOf, firstDevice } from './model.js';
 import type { NmAccess } from './nm-access.js';
@@ -24,7 +27,10 @@ export interface StatisticsOptions {
 
 interface Lease {
   readonly uuid: string;
+  /** The rate that was there before the engine touched it, put back at the end. */
   readonly previous: number;
+  /** The engine's own Set, which a restore waits for (D-Bus calls may still be in flight). */
+  readonly setting: Promise<boolean>;
   until: number;
 }
 
@@ -63,6 +69,7 @@ export class StatisticsRefresh {
     this.#arm();
   }
 
+  /** At dispose: every rate the engine changed goes back; resolves when NetworkManager has it. */
   async restoreAll(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -77,10 +84,10 @@ export class StatisticsRefresh {
       lease.until = until;
       return;
     }
-    // Another client already asked for a refresh rate: use it, never slow it down.
-    if (current !== 0) return;
-    this.#leases.set(path, { uuid, previous: current, until });
-    void this.#setRate(path, this.#options.refreshMs);
+    // Another client already refreshes at least as often: use theirs, never slow it down.
+    if (current !== 0 && current <= this.#options.refreshMs) return;
+    const setting = this.#setRate(path, this.#options.refreshMs);
+    this.#leases.set(path, { uuid, previous: current, setting, until });
     this.#arm();
   }
 
@@ -99,24 +106,47 @@ export class StatisticsRefresh {
     return active?.state === ActiveState.Activated && active.devices.includes(path);
   }
 
+  /**
+   * Puts the previous rate back if the device still has ours. NetworkManager itself is asked
+   * (after our own Set has been answered): the published picture may not have heard the echo
+   * of our Set yet, and would make a restore right after the first read look like someone
+   * else's change.
+   */
   async #restore(path: string, lease: Lease): Promise<void> {
     if (this.#leases.get(path) !== lease) return;
     this.#leases.delete(path);
-    const device = this.#ctx.published().devices.get(path);
+    if (!(await lease.setting)) return;
+    const now = await this.#getRate(path);
     // Someone else changed it since: theirs now, last writer wins.
-    if (device?.statistics && device.statistics.refreshRateMs !== this.#options.refreshMs) return;
+    if (now !== this.#options.refreshMs) return;
     await this.#setRate(path, lease.previous);
   }
 
-  async #setRate(path: string, rateMs: number): Promise<void> {
+  /** Resolves whether NetworkManager took the rate. */
+  async #setRate(path: string, rateMs: number): Promise<boolean> {
     try {
       await this.#ctx.call(path, iface.properties, 'Set', 'ssv', [
         iface.statistics,
         'RefreshRateMs',
         new dbus.Variant('u', rateMs),
       ]);
+      return true;
     } catch {
       // Not allowed, or the device is gone: the counters stay as NetworkManager keeps them.
+      return false;
+    }
+  }
+
+  async #getRate(path: string): Promise<number | undefined> {
+    try {
+      const reply = await this.#ctx.call(path, iface.properties, 'Get', 'ss', [
+        iface.statistics,
+        'RefreshRateMs',
+      ]);
+      const value = unwrapVariant(reply.body[0]);
+      return typeof value === 'number' ? value : undefined;
+    } catch {
+      return undefined;
     }
   }
 

@@ -38,7 +38,7 @@ describe('NetworkManager engine: connect and disconnect on a real NetworkManager
   }, 60_000);
 
   /** An aborted connect on link 1: it rejects, and the device and the profile are back down. */
-  async function expectRolledBack(attempt: Promise<void>, identifier: string): Promise<void> {
+  async function expectRolledBack(attempt: Promise<unknown>, identifier: string): Promise<void> {
     await expect(attempt).rejects.toMatchObject({ kind: 'ConnectError' });
     await expect.poll(() => sandbox.deviceState(1), { timeout: 5_000 }).toMatch(/^30 /);
     expect(sink.current.get(identifier)?.state).toBe('Discovered');

@@ -111,6 +111,7 @@ describe('NetworkManager engine: enumeration', () => {
       'ApplicationLevelRoaming',
       'ForcedRoaming',
       'DataStatistics',
+      'SystemSessionSupport',
     ]);
   });
 

@@ -67,6 +67,17 @@ describe('the netbearer command on NetworkManager', () => {
     expect(existsSync('/tmp/pwned')).toBe(false);
   });
 
+  it("open on the user's own connection leaves it up when the command exits", async () => {
+    const { stdout } = await run(process.execPath, [cli, 'open', 'uplink', '--hold', '500'], {
+      env,
+      timeout: 30_000,
+    });
+    expect(stdout.trim().endsWith('closed')).toBe(true);
+    const active = await sandbox.nmcli('-t', '-f', 'NAME', 'connection', 'show', '--active');
+    expect(active.split('\n')).toContain('uplink');
+    expect(await sandbox.deviceState(0)).toMatch(/^100 /); // still connected
+  });
+
   it('open: a session error exits 1 with its name', async () => {
     const failure = await run(process.execPath, [cli, 'open', 'no-such-profile'], {
       env,

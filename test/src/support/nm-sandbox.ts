@@ -47,6 +47,13 @@ export interface NmSandbox {
   stopNetworkManager(options?: { kill?: boolean }): Promise<void>;
   /** Starts NetworkManager again; resolves once it is ready. */
   startNetworkManager(): Promise<void>;
+  /**
+   * Kills the private dbus-daemon (SIGKILL: every client's socket just drops) and stops
+   * NetworkManager, which cannot reconnect to a bus by itself (SIGTERM: links stay configured).
+   */
+  stopBus(): Promise<void>;
+  /** A new dbus-daemon at the same address, then NetworkManager (re-assuming the links). */
+  startBus(): Promise<void>;
   /** The body the connectivity-check endpoint serves ('NetworkManager is online' = FULL). */
   setConnectivityResponse(body: string): Promise<void>;
   /** Runs a program inside the client namespace (where NetworkManager's links are). */
@@ -187,6 +194,14 @@ class SandboxHandle implements NmSandbox {
 
   async startNetworkManager(): Promise<void> {
     await this.run(['nm-start'], 30_000);
+  }
+
+  async stopBus(): Promise<void> {
+    await this.run(['bus-stop'], 15_000);
+  }
+
+  async startBus(): Promise<void> {
+    await this.run(['bus-start'], 30_000);
   }
 
   async setConnectivityResponse(body: string): Promise<void> {

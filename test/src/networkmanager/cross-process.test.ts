@@ -1,0 +1,352 @@
+/**
+ * SystemSessionSupport for real: several netbearer processes (real child processes, each with
+ * its own NetworkManager engine) share one count per link through the holds registry, on a
+ * real NetworkManager (the sandbox). What is up is checked with nmcli, never with the engine.
+ * The children run as this user (the registry is per user) from a staged copy (stage-child.ts)
+ * that any user can read, so the suite also runs from a checkout under a 0700 directory.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { HoldRegistry } from '@netbearer/adapter-networkmanager';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { addEthernetProfile } from '../support/nm-dbus.js';
+import { nmId as id, useNmSandbox } from '../support/nm-rig.js';
+import type { NmSandbox } from '../support/nm-sandbox.js';
+import { type StagedChild, stageChild } from '../support/stage-child.js';
+import { waitUntil } from '../support/wait.js';
+
+interface Reply {
+  readonly id?: number;
+  readonly ok?: boolean;
+  readonly value?: unknown;
+  readonly error?: { name?: string; kind?: string; message: string };
+  readonly ready?: boolean;
+  readonly pid?: number;
+}
+
+/** One netbearer process: the staged child, driven over JSON lines. */
+class Holder {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #pending = new Map<number, (reply: Reply) => void>();
+  readonly ready: Promise<number>;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #stderr = '';
+  #nextId = 1;
+
+  constructor(
+    staged: StagedChild,
+    readonly name: string,
+  ) {
+    this.#child = spawn(process.execPath, [staged.entry], { cwd: staged.dir });
+    this.#child.stderr.on('data', (chunk: Buffer) => {
+      this.#stderr += chunk.toString();
+    });
+    let readyNow: (pid: number) => void = () => {};
+    this.ready = new Promise((resolve) => {
+      readyNow = resolve;
+    });
+    createInterface({ input: this.#child.stdout }).on('line', (line) => {
+      let reply: Reply;
+      try {
+        reply = JSON.parse(line) as Reply;
+      } catch {
+        this.#stderr += `(unparsable) ${line}\n`;
+        return;
+      }
+      if (reply.ready && typeof reply.pid === 'number') readyNow(reply.pid);
+      else if (typeof reply.id === 'number') this.#pending.get(reply.id)?.(reply);
+    });
+    this.exited = new Promise((resolve) =>
+      this.#child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+  }
+
+  async request<T = unknown>(op: string, args: Record<string, unknown> = {}, ms = 20_000) {
+    const id = this.#nextId++;
+    const reply = new Promise<Reply>((resolve) => this.#pending.set(id, resolve));
+    this.#child.stdin.write(`${JSON.stringify({ id, op, ...args })}\n`);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${this.name}: no reply to ${op} in ${ms} ms; ${this.#stderr}`)),
+        ms,
+      );
+    });
+    try {
+      const answer = await Promise.race([reply, late]);
+      if (!answer.ok) {
+        throw new Error(`${this.name} ${op}: ${answer.error?.kind ?? ''} ${answer.error?.message}`);
+      }
+      return answer.value as T;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** As a crash: no dispose, no close, nothing. */
+  async kill(): Promise<void> {
+    this.#child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  async end(): Promise<void> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    await this.request('dispose').catch(() => {});
+    this.#child.stdin.end();
+    const gone = await Promise.race([
+      this.exited.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000)),
+    ]);
+    if (!gone) {
+      this.#child.kill('SIGKILL');
+      throw new Error(`${this.name} did not exit after dispose(); ${this.#stderr}`);
+    }
+  }
+}
+
+describe('SystemSessionSupport: netbearer processes share one count per link', () => {
+  const nm = useNmSandbox();
+  let sandbox: NmSandbox;
+  let staged: StagedChild;
+  let shared: string;
+  let userwired: string;
+  const holders: Holder[] = [];
+  const directories: string[] = [];
+
+  beforeAll(async () => {
+    staged = await stageChild('test/src/support/nm-holder-child.ts');
+    let bus: Awaited<ReturnType<typeof nm.start>>['bus'];
+    ({ sandbox, bus } = await nm.start({ links: 2 }));
+    const link = (i: number) => ({ interfaceName: sandbox.linkName(i) });
+    shared = id(await addEthernetProfile(bus, { name: 'shared', ...link(0) }));
+    userwired = id(await addEthernetProfile(bus, { name: 'userwired', ...link(1) }));
+    bus.disconnect();
+  }, 90_000);
+
+  afterEach(async () => {
+    await Promise.allSettled(holders.splice(0).map((h) => h.end()));
+  });
+
+  afterAll(async () => {
+    await staged?.cleanup();
+    for (const dir of directories) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A fresh holds registry directory for one test (what every process of the test shares). */
+  function registry(): string {
+    const parent = mkdtempSync(join(tmpdir(), 'nb-cross-'));
+    directories.push(parent);
+    return join(parent, 'holds');
+  }
+
+  async function startHolder(name: string, holdsDirectory: string, op = 'start'): Promise<Holder> {
+    const holder = new Holder(staged, name);
+    holders.push(holder);
+    await holder.ready;
+    const started = await holder.request<{ capabilities: string[] }>(op, {
+      busAddress: sandbox.busAddress,
+      holdsDirectory,
+    });
+    expect(started.capabilities).toContain('SystemSessionSupport');
+    return holder;
+  }
+
+  /** What NetworkManager itself says, through nmcli. */
+  async function isUp(profile: string): Promise<boolean> {
+    const active = await sandbox.nmcli('-t', '-f', 'NAME,STATE', 'connection', 'show', '--active');
+    return active.split('\n').some((line) => line === `${profile}:activated`);
+  }
+
+  function entries(dir: string): string[] {
+    return readdirSync(dir).sort();
+  }
+
+  /** The one activation key the registry has entries for, read from the marker's name. */
+  function markedKey(dir: string): string {
+    const marker = entries(dir).find((name) => name.endsWith('.up'));
+    if (!marker) throw new Error(`no marker in ${entries(dir).join(', ')}`);
+    return marker.slice(0, -'.up'.length);
+  }
+
+  it('(a) A brings it up, B joins, A closes: up; B closes: down', async () => {
+    const dir = registry();
+    const a = await startHolder('A', dir);
+    const b = await startHolder('B', dir);
+    expect(await a.request('connect', { identifier: shared })).toBe('started');
+    expect(await isUp('shared')).toBe(true);
+    expect(await b.request('connect', { identifier: shared })).toBe('joined');
+    const key = markedKey(dir);
+    expect(entries(dir).filter((n) => n.startsWith(`${key}.h.`))).toHaveLength(2);
+
+    expect(await a.request('release', { identifier: shared })).toBe('kept');
+    expect(await isUp('shared')).toBe(true);
+    expect(await b.request('release', { identifier: shared })).toBe('down');
+    expect(await isUp('shared')).toBe(false);
+    await a.end();
+    await b.end();
+    expect(entries(dir)).toEqual([]);
+  }, 60_000);
+
+  it('(b) the owner killed with SIGKILL: B is the only holder, and its close takes it down', async () => {
+    const dir = registry();
+    const a = await startHolder('A', dir);
+    const b = await startHolder('B', dir);
+    expect(await a.request('connect', { identifier: shared })).toBe('started');
+    expect(await b.request('connect', { identifier: shared })).toBe('joined');
+    const key = markedKey(dir);
+    await a.kill();
+    expect(await isUp('shared')).toBe(true);
+    // A's entry is still on disk, but it no longer counts: B is the one live holder.
+    expect(entries(dir).filter((n) => n.startsWith(`${key}.h.`))).toHaveLength(2);
+    const seen = HoldRegistry.open({ directory: dir }).inspect(key);
+    expect(seen).toMatchObject({ marker: true, doomed: false });
+    expect(seen.holders).toHaveLength(1);
+    expect(entries(dir).filter((n) => n.startsWith(`${key}.h.`))).toHaveLength(1);
+
+    expect(await b.request('release', { identifier: shared })).toBe('down');
+    expect(await isUp('shared')).toBe(false);
+    await b.end();
+    expect(entries(dir)).toEqual([]);
+  }, 60_000);
+
+  it('(c) every holder killed: the link stays up; the next process to join and close takes it down', async () => {
+    const dir = registry();
+    const a = await startHolder('A', dir);
+    const b = await startHolder('B', dir);
+    expect(await a.request('connect', { identifier: shared })).toBe('started');
+    expect(await b.request('connect', { identifier: shared })).toBe('joined');
+    const key = markedKey(dir);
+    await a.kill();
+    await b.kill();
+    // Nobody is left to take it down: it stays up, still marked as netbearer's.
+    expect(await isUp('shared')).toBe(true);
+    expect(entries(dir)).toContain(`${key}.up`);
+
+    const c = await startHolder('C', dir);
+    expect(await c.request('connect', { identifier: shared })).toBe('joined');
+    // C's visit removed the dead holders' entries; C is the count.
+    expect(entries(dir).filter((n) => n.startsWith(`${key}.h.`))).toHaveLength(1);
+    expect(await c.request('release', { identifier: shared })).toBe('down');
+    expect(await isUp('shared')).toBe(false);
+    await c.end();
+    expect(entries(dir)).toEqual([]);
+  }, 60_000);
+
+  it('(c) every holder killed and the user took the link down: the stale marker is swept', async () => {
+    const dir = registry();
+    const a = await startHolder('A', dir);
+    expect(await a.request('connect', { identifier: shared })).toBe('started');
+    const key = markedKey(dir);
+    await a.kill();
+    await sandbox.nmcli('connection', 'down', 'shared');
+    expect(entries(dir)).toContain(`${key}.up`);
+
+    // The next process brings it up anew: a new activation, and the old marker is gone.
+    const d = await startHolder('D', dir);
+    expect(await d.request('connect', { identifier: shared })).toBe('started');
+    expect(entries(dir)).not.toContain(`${key}.up`);
+    expect(entries(dir).filter((n) => n.endsWith('.up'))).toHaveLength(1);
+    expect(await d.request('release', { identifier: shared })).toBe('down');
+    await d.end();
+    expect(entries(dir)).toEqual([]);
+  }, 60_000);
+
+  it('(d) three processes racing open/close 50 times each: consistent, nothing left behind', async () => {
+    const dir = registry();
+    const racers = await Promise.all(['R1', 'R2', 'R3'].map((name) => startHolder(name, dir)));
+    const results = await Promise.all(
+      racers.map((r) =>
+        r.request<{ outcomes: Record<string, number>; failures: string[] }>(
+          'race',
+          { identifier: shared, cycles: 50 },
+          150_000,
+        ),
+      ),
+    );
+    for (const { outcomes, failures } of results) {
+      expect(failures).toEqual([]);
+      expect((outcomes.started ?? 0) + (outcomes.joined ?? 0)).toBe(50);
+      expect((outcomes.down ?? 0) + (outcomes.kept ?? 0)).toBe(50);
+    }
+    // Nobody holds it and netbearer brought it up: down.
+    expect(await isUp('shared')).toBe(false);
+    for (const r of racers) await r.end();
+    expect(entries(dir)).toEqual([]);
+  }, 180_000);
+
+  it('a stop takes it down for everyone and clears every holder', async () => {
+    const dir = registry();
+    const a = await startHolder('A', dir);
+    const b = await startHolder('B', dir);
+    expect(await a.request('connect', { identifier: shared })).toBe('started');
+    expect(await b.request('connect', { identifier: shared })).toBe('joined');
+    expect(await b.request('stop', { identifier: shared })).toBe('down');
+    expect(await isUp('shared')).toBe(false);
+    expect(entries(dir).filter((n) => n.includes('.h.') || n.endsWith('.up'))).toEqual([]);
+    expect(await a.request('release', { identifier: shared })).toBe('down');
+    await a.end();
+    await b.end();
+    expect(entries(dir)).toEqual([]);
+  }, 60_000);
+
+  it('(e) a profile the user brought up first: open/close in two processes through core leaves it up', async () => {
+    const dir = registry();
+    await sandbox.nmcli('--wait', '15', 'connection', 'up', 'userwired');
+    try {
+      const p = await startHolder('P', dir, 'manager');
+      const q = await startHolder('Q', dir, 'manager');
+      expect(await p.request('open', { identifier: userwired, name: 's' })).toMatchObject({
+        opened: true,
+        state: 'Connected',
+      });
+      expect(await q.request('open', { identifier: userwired, name: 's' })).toMatchObject({
+        opened: true,
+      });
+      const key = (await waitUntil(
+        () =>
+          entries(dir)
+            .find((n) => n.includes('.h.'))
+            ?.split('.h.')[0],
+        'the holds of both processes',
+      )) as string;
+      await waitUntil(
+        () => entries(dir).filter((n) => n.startsWith(`${key}.h.`)).length === 2,
+        'two holders',
+      );
+      expect(entries(dir)).not.toContain(`${key}.up`);
+
+      await p.request('close', { name: 's' });
+      await q.request('close', { name: 's' });
+      // Both let go (core's release is not awaited by close): no holder is left...
+      await waitUntil(() => entries(dir).length === 0, 'every hold to be let go of');
+      // ... and the user's link is still up.
+      expect(await isUp('userwired')).toBe(true);
+      await p.end();
+      await q.end();
+      expect(await isUp('userwired')).toBe(true);
+      expect(entries(dir)).toEqual([]);
+    } finally {
+      await sandbox.nmcli('connection', 'down', 'userwired').catch(() => '');
+    }
+  }, 60_000);
+
+  it('(e) the same through the engine: joined, and a release keeps it', async () => {
+    const dir = registry();
+    await sandbox.nmcli('--wait', '15', 'connection', 'up', 'userwired');
+    try {
+      const a = await startHolder('A', dir);
+      const b = await startHolder('B', dir);
+      expect(await a.request('connect', { identifier: userwired })).toBe('joined');
+      await b.request('claim', { identifier: userwired });
+      expect(await a.request('release', { identifier: userwired })).toBe('kept');
+      expect(await b.request('release', { identifier: userwired })).toBe('kept');
+      expect(await isUp('userwired')).toBe(true);
+      expect(entries(dir)).toEqual([]);
+    } finally {
+      await sandbox.nmcli('connection', 'down', 'userwired').catch(() => '');
+    }
+  }, 60_000);
+});
