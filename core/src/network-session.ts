@@ -131,12 +131,23 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> {
     return this.#context().error.message;
   }
 
+  /**
+   * Opens the session: brings the link up if nothing does yet, or joins it if it is up
+   * already (the user's own connection, another program's). `opened` follows, or `error`.
+   */
   open(): void {
     this.#send({ type: 'OPEN' });
   }
+  /**
+   * Closes the session: `closed` follows. The last close takes the link down only if this
+   * process brought it up and the engine counts sessions across processes
+   * (SystemSessionSupport), and nobody anywhere still holds it. A joined link (up before this
+   * process's first session opened it) stays up: only `stop()` takes that down.
+   */
   close(): void {
     this.#send({ type: 'CLOSE' });
   }
+  /** Takes the link down for everyone, however it came up; every open session is closed. */
   stop(): void {
     this.#send({ type: 'STOP' });
   }

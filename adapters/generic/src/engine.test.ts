@@ -5,6 +5,7 @@ import type { EngineConfiguration, EngineSink } from '@netbearer/core';
 import { EngineError, InvalidArgumentError } from '@netbearer/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createGenericEngine, type GenericEngine, type GenericEngineOptions } from './index.js';
+import { alive, fakeIp } from './testing/fake-ip.js';
 import { FakeSysfs, ipv4DefaultRoutes, upEthernet } from './testing/fake-sysfs.js';
 import { interfaceTable } from './testing/interface-table.js';
 
@@ -326,26 +327,11 @@ describe('watching', () => {
 
   /** A stand-in for `ip` that records its pid, then says nothing. */
   async function quietIp(): Promise<{ ip: string; pid: () => number | undefined }> {
-    const ip = join(sys.base, 'ip');
-    await writeFile(
-      ip,
-      `#!/bin/sh\necho $$ > "${ip}.tmp"\nmv "${ip}.tmp" "${ip}.pid"\nexec sleep 30\n`,
-      { mode: 0o755 },
-    );
+    const ip = await fakeIp(sys.base, 'ip', 'exec sleep 30');
     const pid = () =>
       existsSync(`${ip}.pid`) ? Number(readFileSync(`${ip}.pid`, 'utf8')) : undefined;
     return { ip, pid };
   }
-  const alive = (pid: number | undefined) => {
-    if (pid === undefined) return false;
-    if (!(pid > 0)) throw new Error(`not a pid: ${pid}`);
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it('runs no ip monitor while nobody listens (core says so once it has started)', async () => {

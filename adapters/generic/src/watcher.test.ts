@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { alive, fakeIp } from './testing/fake-ip.js';
 import { ChangeWatcher, type WatcherOptions } from './watcher.js';
 
 const options: WatcherOptions = {
@@ -21,28 +22,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** A stand-in for `ip` that runs `body` (sh) and records its pid and arguments. */
-async function fakeIp(name: string, body: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(
-    path,
-    // Written whole or not at all: a reader never sees an empty pid file.
-    `#!/bin/sh\necho $$ > "${path}.pid.tmp"\nmv "${path}.pid.tmp" "${path}.pid"\necho "$@" > "${path}.args"\n${body}\n`,
-  );
-  await chmod(path, 0o755);
-  return path;
-}
-
-function alive(pid: number): boolean {
-  if (!(pid > 0)) throw new Error(`not a pid: ${pid}`);
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function until(check: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
@@ -53,7 +32,7 @@ async function until(check: () => boolean | Promise<boolean>, ms = 3000): Promis
 
 describe('monitor', () => {
   it('runs `ip -o monitor`, gathers a burst of lines into one refresh, and stops the child', async () => {
-    const ip = await fakeIp('burst', 'sleep 0.3; echo a; echo b; echo c; exec sleep 30');
+    const ip = await fakeIp(dir, 'burst', 'sleep 0.3; echo a; echo b; echo c; exec sleep 30');
     const exitListeners = process.listenerCount('exit');
     const refresh = vi.fn(async () => true);
     const watcher = await ChangeWatcher.start('auto', refresh, { ...options, ipCommand: ip });
@@ -73,7 +52,7 @@ describe('monitor', () => {
   });
 
   it('reads once as it settles, then not while the monitor says nothing', async () => {
-    const ip = await fakeIp('quiet', 'exec sleep 30');
+    const ip = await fakeIp(dir, 'quiet', 'exec sleep 30');
     const refresh = vi.fn(async () => true);
     const watcher = await ChangeWatcher.start('auto', refresh, { ...options, ipCommand: ip });
     await new Promise((r) => setTimeout(r, 300));
@@ -91,7 +70,7 @@ describe('monitor', () => {
   });
 
   it('falls back to polling, and looks at once, when the monitor dies', async () => {
-    const ip = await fakeIp('dies', 'sleep 0.1; exit 1');
+    const ip = await fakeIp(dir, 'dies', 'sleep 0.1; exit 1');
     const refresh = vi.fn(async () => false);
     const watcher = await ChangeWatcher.start('auto', refresh, {
       ...options,
@@ -109,7 +88,7 @@ describe('monitor', () => {
 
 describe('monitor, only while someone listens', () => {
   it('runs nothing until listened to', async () => {
-    const ip = await fakeIp('unheard', 'exec sleep 30');
+    const ip = await fakeIp(dir, 'unheard', 'exec sleep 30');
     const refresh = vi.fn(async () => true);
     const watcher = ChangeWatcher.create('auto', refresh, { ...options, ipCommand: ip });
     await new Promise((r) => setTimeout(r, 150));
@@ -121,7 +100,7 @@ describe('monitor, only while someone listens', () => {
   });
 
   it('kills the monitor when nobody listens, starts a new one and looks at once when someone does', async () => {
-    const ip = await fakeIp('listened', 'exec sleep 30');
+    const ip = await fakeIp(dir, 'listened', 'exec sleep 30');
     const exitListeners = process.listenerCount('exit');
     const refresh = vi.fn(async () => false);
     const watcher = await ChangeWatcher.start('auto', refresh, { ...options, ipCommand: ip });
@@ -155,7 +134,7 @@ describe('monitor, only while someone listens', () => {
   });
 
   it('does not leave a monitor behind when nobody listens any more while it starts', async () => {
-    const ip = await fakeIp('brief', 'exec sleep 30');
+    const ip = await fakeIp(dir, 'brief', 'exec sleep 30');
     const processes = () =>
       process.getActiveResourcesInfo().filter((r) => r === 'ProcessWrap').length;
     const before = processes();

@@ -6,46 +6,25 @@
  * Not a NetworkManager restart on a living bus: restart.test.ts has those.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdir, readFile, unlink } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import {
   createNetworkManagerEngine,
   type NetworkManagerEngine,
 } from '@netbearer/adapter-networkmanager';
-import {
-  type EngineConfiguration,
-  type NetworkConfigurationManager,
-  NetworkSession,
-} from '@netbearer/core';
-import type { MessageBus } from 'dbus-next';
+import { type NetworkConfigurationManager, NetworkSession } from '@netbearer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventRecorder } from '../support/event-recorder.js';
-import { addEthernetProfile, openBus } from '../support/nm-dbus.js';
-import { nmId as id, noAbort, useNmSandbox } from '../support/nm-rig.js';
+import { openBus } from '../support/nm-dbus.js';
+import { nmId as id, noAbort, slowly, useNmSandbox } from '../support/nm-rig.js';
 import type { NmSandbox } from '../support/nm-sandbox.js';
-import { RecordingSink, type SinkEvent } from '../support/recording-sink.js';
+import { byId, isAvailable, RecordingSink, type SinkEvent } from '../support/recording-sink.js';
 import { type StagedChild, stageChild } from '../support/stage-child.js';
 import { waitUntil } from '../support/wait.js';
 
-const slowly = { timeoutMs: 25_000 };
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 const idle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-type Available = Extract<SinkEvent, { type: 'available' }>;
-const isAvailable = (e: SinkEvent): e is Available => e.type === 'available';
 const outage = (e: SinkEvent) => e.type === 'unavailable' || e.type === 'available';
-const byId = (list: readonly EngineConfiguration[], identifier: string) =>
-  list.find((c) => c.identifier === identifier);
-
-/** Deletes a profile's keyfile behind NetworkManager's back, found by its uuid. */
-async function deleteKeyfile(sandbox: NmSandbox, uuid: string): Promise<void> {
-  const dir = `${sandbox.dir}/nm/connections`;
-  for (const name of await readdir(dir)) {
-    const text = await readFile(`${dir}/${name}`, 'utf8');
-    if (text.split('\n').includes(`uuid=${uuid}`)) return unlink(`${dir}/${name}`);
-  }
-  throw new Error(`no keyfile for ${uuid} in ${dir}`);
-}
 
 describe('NetworkManager engine: the bus daemon restarts', () => {
   const nm = useNmSandbox();
@@ -59,14 +38,14 @@ describe('NetworkManager engine: the bus daemon restarts', () => {
   let baseTimers = 0;
 
   beforeAll(async () => {
-    let bus: MessageBus;
-    ({ sandbox, bus } = await nm.start({ links: 2 }));
-    up = id(await addEthernetProfile(bus, { name: 'up', interfaceName: sandbox.linkName(0) }));
-    spare = id(
-      await addEthernetProfile(bus, { name: 'spare', interfaceName: sandbox.linkName(1) }),
+    const started = await nm.startWithProfiles(
+      { links: 2 },
+      { up: 0, spare: 1, doomed: 'nosuchnic0' },
     );
-    doomedUuid = await addEthernetProfile(bus, { name: 'doomed', interfaceName: 'nosuchnic0' });
-    bus.disconnect();
+    sandbox = started.sandbox;
+    up = id(started.uuids.up);
+    spare = id(started.uuids.spare);
+    doomedUuid = started.uuids.doomed;
     ({ engine, sink } = await nm.startEngine());
     await engine.connect(up, { signal: noAbort() });
     await idle(100);
@@ -89,7 +68,7 @@ describe('NetworkManager engine: the bus daemon restarts', () => {
     await expect(engine.requestUpdate()).rejects.toMatchObject({ kind: 'EngineUnavailable' });
     expect(engine.defaultConfiguration()).toBeNull();
     expect(engine.networkInformation().reachability).toBe('Unknown');
-    await deleteKeyfile(sandbox, doomedUuid);
+    await sandbox.deleteKeyfile(doomedUuid);
     // Retrying on a timer while the bus is gone (no socket to wait on); nothing else heard.
     await waitUntil(() => timers() > baseTimers, 'a back-off timer', { timeoutMs: 2_000 });
     await idle(1_500);
@@ -144,10 +123,7 @@ describe('NetworkManager engine on a caller-provided bus that is lost', () => {
   let sandbox: NmSandbox;
 
   beforeAll(async () => {
-    let bus: MessageBus;
-    ({ sandbox, bus } = await nm.start({ links: 1 }));
-    await addEthernetProfile(bus, { name: 'x', interfaceName: sandbox.linkName(0) });
-    bus.disconnect();
+    ({ sandbox } = await nm.startWithProfiles({ links: 1 }, { x: 0 }));
   }, 60_000);
 
   it('stays unavailable, says why, and runs no timer: the connection is the caller’s', async () => {
@@ -182,13 +158,10 @@ describe('the bus daemon restarts under core', () => {
   let lost: string;
 
   beforeAll(async () => {
-    let bus: MessageBus;
-    ({ sandbox, bus } = await nm.start({ links: 2 }));
-    survivor = id(
-      await addEthernetProfile(bus, { name: 'survivor', interfaceName: sandbox.linkName(0) }),
-    );
-    lost = id(await addEthernetProfile(bus, { name: 'lost', interfaceName: sandbox.linkName(1) }));
-    bus.disconnect();
+    const started = await nm.startWithProfiles({ links: 2 }, { survivor: 0, lost: 1 });
+    sandbox = started.sandbox;
+    survivor = id(started.uuids.survivor);
+    lost = id(started.uuids.lost);
     manager = await nm.createManager();
   }, 60_000);
 
@@ -238,10 +211,7 @@ describe('dispose() mid-back-off lets the process exit', () => {
 
   beforeAll(async () => {
     child = await stageChild('test/src/support/nm-exit-child.ts');
-    let bus: MessageBus;
-    ({ sandbox, bus } = await nm.start({ links: 1 }));
-    await addEthernetProfile(bus, { name: 'x', interfaceName: sandbox.linkName(0) });
-    bus.disconnect();
+    ({ sandbox } = await nm.startWithProfiles({ links: 1 }, { x: 0 }));
   }, 60_000);
 
   afterAll(async () => {

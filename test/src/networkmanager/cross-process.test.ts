@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HoldRegistry } from '@netbearer/adapter-networkmanager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addEthernetProfile } from '../support/nm-dbus.js';
 import { nmId as id, useNmSandbox } from '../support/nm-rig.js';
 import type { NmSandbox } from '../support/nm-sandbox.js';
 import { type StagedChild, stageChild } from '../support/stage-child.js';
@@ -118,12 +117,10 @@ describe('SystemSessionSupport: netbearer processes share one count per link', (
 
   beforeAll(async () => {
     staged = await stageChild('test/src/support/nm-holder-child.ts');
-    let bus: Awaited<ReturnType<typeof nm.start>>['bus'];
-    ({ sandbox, bus } = await nm.start({ links: 2 }));
-    const link = (i: number) => ({ interfaceName: sandbox.linkName(i) });
-    shared = id(await addEthernetProfile(bus, { name: 'shared', ...link(0) }));
-    userwired = id(await addEthernetProfile(bus, { name: 'userwired', ...link(1) }));
-    bus.disconnect();
+    const started = await nm.startWithProfiles({ links: 2 }, { shared: 0, userwired: 1 });
+    sandbox = started.sandbox;
+    shared = id(started.uuids.shared);
+    userwired = id(started.uuids.userwired);
   }, 90_000);
 
   afterEach(async () => {
@@ -164,6 +161,11 @@ describe('SystemSessionSupport: netbearer processes share one count per link', (
     return readdirSync(dir).sort();
   }
 
+  /** The entries of the holders of activation `key`, live or dead. */
+  function holdersOf(dir: string, key: string): string[] {
+    return entries(dir).filter((n) => n.startsWith(`${key}.h.`));
+  }
+
   /** The one activation key the registry has entries for, read from the marker's name. */
   function markedKey(dir: string): string {
     const marker = entries(dir).find((name) => name.endsWith('.up'));
@@ -171,53 +173,71 @@ describe('SystemSessionSupport: netbearer processes share one count per link', (
     return marker.slice(0, -'.up'.length);
   }
 
-  it('(a) A brings it up, B joins, A closes: up; B closes: down', async () => {
+  /** A and B, started on one fresh registry. */
+  async function twoHolders(): Promise<{ dir: string; a: Holder; b: Holder }> {
     const dir = registry();
-    const a = await startHolder('A', dir);
-    const b = await startHolder('B', dir);
+    return { dir, a: await startHolder('A', dir), b: await startHolder('B', dir) };
+  }
+
+  /** A brings `shared` up, B joins it. */
+  async function upAndJoined(a: Holder, b: Holder): Promise<void> {
+    expect(await a.request('connect', { identifier: shared })).toBe('started');
+    expect(await b.request('connect', { identifier: shared })).toBe('joined');
+  }
+
+  /**
+   * `last`, the last live holder, lets go of `shared`: down. Then `holders` end, and nothing
+   * is left in the registry.
+   */
+  async function lastRelease(dir: string, last: Holder, holders: Holder[]): Promise<void> {
+    expect(await last.request('release', { identifier: shared })).toBe('down');
+    expect(await isUp('shared')).toBe(false);
+    for (const holder of holders) await holder.end();
+    expect(entries(dir)).toEqual([]);
+  }
+
+  /** `body`, while the user has brought `userwired` up (nmcli); the user takes it down after. */
+  async function whileUserUp(body: () => Promise<void>): Promise<void> {
+    await sandbox.nmcli('--wait', '15', 'connection', 'up', 'userwired');
+    try {
+      await body();
+    } finally {
+      await sandbox.nmcli('connection', 'down', 'userwired').catch(() => '');
+    }
+  }
+
+  it('(a) A brings it up, B joins, A closes: up; B closes: down', async () => {
+    const { dir, a, b } = await twoHolders();
     expect(await a.request('connect', { identifier: shared })).toBe('started');
     expect(await isUp('shared')).toBe(true);
     expect(await b.request('connect', { identifier: shared })).toBe('joined');
     const key = markedKey(dir);
-    expect(entries(dir).filter((n) => n.startsWith(`${key}.h.`))).toHaveLength(2);
+    expect(holdersOf(dir, key)).toHaveLength(2);
 
     expect(await a.request('release', { identifier: shared })).toBe('kept');
     expect(await isUp('shared')).toBe(true);
-    expect(await b.request('release', { identifier: shared })).toBe('down');
-    expect(await isUp('shared')).toBe(false);
-    await a.end();
-    await b.end();
-    expect(entries(dir)).toEqual([]);
+    await lastRelease(dir, b, [a, b]);
   }, 60_000);
 
   it('(b) the owner killed with SIGKILL: B is the only holder, and its close takes it down', async () => {
-    const dir = registry();
-    const a = await startHolder('A', dir);
-    const b = await startHolder('B', dir);
-    expect(await a.request('connect', { identifier: shared })).toBe('started');
-    expect(await b.request('connect', { identifier: shared })).toBe('joined');
+    const { dir, a, b } = await twoHolders();
+    await upAndJoined(a, b);
     const key = markedKey(dir);
     await a.kill();
     expect(await isUp('shared')).toBe(true);
     // A's entry is still on disk, but it no longer counts: B is the one live holder.
-    expect(entries(dir).filter((n) => n.startsWith(`${key}.h.`))).toHaveLength(2);
+    expect(holdersOf(dir, key)).toHaveLength(2);
     const seen = HoldRegistry.open({ directory: dir }).inspect(key);
     expect(seen).toMatchObject({ marker: true, doomed: false });
     expect(seen.holders).toHaveLength(1);
-    expect(entries(dir).filter((n) => n.startsWith(`${key}.h.`))).toHaveLength(1);
+    expect(holdersOf(dir, key)).toHaveLength(1);
 
-    expect(await b.request('release', { identifier: shared })).toBe('down');
-    expect(await isUp('shared')).toBe(false);
-    await b.end();
-    expect(entries(dir)).toEqual([]);
+    await lastRelease(dir, b, [b]);
   }, 60_000);
 
   it('(c) every holder killed: the link stays up; the next process to join and close takes it down', async () => {
-    const dir = registry();
-    const a = await startHolder('A', dir);
-    const b = await startHolder('B', dir);
-    expect(await a.request('connect', { identifier: shared })).toBe('started');
-    expect(await b.request('connect', { identifier: shared })).toBe('joined');
+    const { dir, a, b } = await twoHolders();
+    await upAndJoined(a, b);
     const key = markedKey(dir);
     await a.kill();
     await b.kill();
@@ -228,11 +248,8 @@ describe('SystemSessionSupport: netbearer processes share one count per link', (
     const c = await startHolder('C', dir);
     expect(await c.request('connect', { identifier: shared })).toBe('joined');
     // C's visit removed the dead holders' entries; C is the count.
-    expect(entries(dir).filter((n) => n.startsWith(`${key}.h.`))).toHaveLength(1);
-    expect(await c.request('release', { identifier: shared })).toBe('down');
-    expect(await isUp('shared')).toBe(false);
-    await c.end();
-    expect(entries(dir)).toEqual([]);
+    expect(holdersOf(dir, key)).toHaveLength(1);
+    await lastRelease(dir, c, [c]);
   }, 60_000);
 
   it('(c) every holder killed and the user took the link down: the stale marker is swept', async () => {
@@ -278,11 +295,8 @@ describe('SystemSessionSupport: netbearer processes share one count per link', (
   }, 180_000);
 
   it('a stop takes it down for everyone and clears every holder', async () => {
-    const dir = registry();
-    const a = await startHolder('A', dir);
-    const b = await startHolder('B', dir);
-    expect(await a.request('connect', { identifier: shared })).toBe('started');
-    expect(await b.request('connect', { identifier: shared })).toBe('joined');
+    const { dir, a, b } = await twoHolders();
+    await upAndJoined(a, b);
     expect(await b.request('stop', { identifier: shared })).toBe('down');
     expect(await isUp('shared')).toBe(false);
     expect(entries(dir).filter((n) => n.includes('.h.') || n.endsWith('.up'))).toEqual([]);
@@ -294,8 +308,7 @@ describe('SystemSessionSupport: netbearer processes share one count per link', (
 
   it('(e) a profile the user brought up first: open/close in two processes through core leaves it up', async () => {
     const dir = registry();
-    await sandbox.nmcli('--wait', '15', 'connection', 'up', 'userwired');
-    try {
+    await whileUserUp(async () => {
       const p = await startHolder('P', dir, 'manager');
       const q = await startHolder('Q', dir, 'manager');
       expect(await p.request('open', { identifier: userwired, name: 's' })).toMatchObject({
@@ -312,10 +325,7 @@ describe('SystemSessionSupport: netbearer processes share one count per link', (
             ?.split('.h.')[0],
         'the holds of both processes',
       )) as string;
-      await waitUntil(
-        () => entries(dir).filter((n) => n.startsWith(`${key}.h.`)).length === 2,
-        'two holders',
-      );
+      await waitUntil(() => holdersOf(dir, key).length === 2, 'two holders');
       expect(entries(dir)).not.toContain(`${key}.up`);
 
       await p.request('close', { name: 's' });
@@ -328,25 +338,18 @@ describe('SystemSessionSupport: netbearer processes share one count per link', (
       await q.end();
       expect(await isUp('userwired')).toBe(true);
       expect(entries(dir)).toEqual([]);
-    } finally {
-      await sandbox.nmcli('connection', 'down', 'userwired').catch(() => '');
-    }
+    });
   }, 60_000);
 
   it('(e) the same through the engine: joined, and a release keeps it', async () => {
-    const dir = registry();
-    await sandbox.nmcli('--wait', '15', 'connection', 'up', 'userwired');
-    try {
-      const a = await startHolder('A', dir);
-      const b = await startHolder('B', dir);
+    await whileUserUp(async () => {
+      const { dir, a, b } = await twoHolders();
       expect(await a.request('connect', { identifier: userwired })).toBe('joined');
       await b.request('claim', { identifier: userwired });
       expect(await a.request('release', { identifier: userwired })).toBe('kept');
       expect(await b.request('release', { identifier: userwired })).toBe('kept');
       expect(await isUp('userwired')).toBe(true);
       expect(entries(dir)).toEqual([]);
-    } finally {
-      await sandbox.nmcli('connection', 'down', 'userwired').catch(() => '');
-    }
+    });
   }, 60_000);
 });

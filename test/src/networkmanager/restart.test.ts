@@ -1,37 +1,18 @@
-import { readdir, readFile, unlink } from 'node:fs/promises';
 import type { NetworkManagerEngine } from '@netbearer/adapter-networkmanager';
-import {
-  type EngineConfiguration,
-  type NetworkConfigurationManager,
-  NetworkSession,
-} from '@netbearer/core';
+import { type NetworkConfigurationManager, NetworkSession } from '@netbearer/core';
 import type { MessageBus } from 'dbus-next';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EventRecorder } from '../support/event-recorder.js';
 import { addEthernetProfile, addIpv6OnlyProfile } from '../support/nm-dbus.js';
-import { nmId as id, noAbort, useNmSandbox } from '../support/nm-rig.js';
+import { nmId as id, noAbort, slowly, useNmSandbox } from '../support/nm-rig.js';
 import type { NmSandbox } from '../support/nm-sandbox.js';
-import type { RecordingSink, SinkEvent } from '../support/recording-sink.js';
+import {
+  byId,
+  isAvailable,
+  type RecordingSink,
+  type SinkEvent,
+} from '../support/recording-sink.js';
 import { waitUntil } from '../support/wait.js';
-
-/** Generous: the whole suite runs in parallel on 2 cores. Every wait ends on its condition. */
-const slowly = { timeoutMs: 25_000 };
-
-type Available = Extract<SinkEvent, { type: 'available' }>;
-const isAvailable = (e: SinkEvent): e is Available => e.type === 'available';
-
-/**
- * Deletes a profile's keyfile behind NetworkManager's back (as an administrator would while
- * it is stopped), found by its uuid in the sandbox's keyfile directory.
- */
-async function deleteKeyfile(sandbox: NmSandbox, uuid: string): Promise<void> {
-  const dir = `${sandbox.dir}/nm/connections`;
-  for (const name of await readdir(dir)) {
-    const text = await readFile(`${dir}/${name}`, 'utf8');
-    if (text.split('\n').includes(`uuid=${uuid}`)) return unlink(`${dir}/${name}`);
-  }
-  throw new Error(`no keyfile for ${uuid} in ${dir}`);
-}
 
 /**
  * What the sink heard from the first `unavailable` at or after `from` up to (not including) the
@@ -48,9 +29,6 @@ function outageEvents(sink: RecordingSink, from: number): SinkEvent[] {
 }
 
 const wentAway = [{ type: 'unavailable', reason: 'NetworkManager left the bus' }];
-
-const byId = (list: readonly EngineConfiguration[], identifier: string) =>
-  list.find((c) => c.identifier === identifier);
 
 describe('NetworkManager engine: NetworkManager stops (SIGTERM) and comes back', () => {
   const nm = useNmSandbox();
@@ -104,7 +82,7 @@ describe('NetworkManager engine: NetworkManager stops (SIGTERM) and comes back',
       engine.disconnect(up, { signal: noAbort(), mode: 'release' }),
     ).rejects.toMatchObject({ kind: 'EngineUnavailable' });
     // Removed by an administrator while NetworkManager is down.
-    await deleteKeyfile(sandbox, doomedUuid);
+    await sandbox.deleteKeyfile(doomedUuid);
     // Before it left, NetworkManager unexported its devices (its own last signals); since
     // then the sink heard exactly one thing.
     expect(sink.events.slice(sink.events.indexOf(gone))).toEqual(wentAway);
@@ -155,10 +133,9 @@ describe('NetworkManager engine: NetworkManager killed (SIGKILL, no last signals
   let up: string;
 
   beforeAll(async () => {
-    let bus: MessageBus;
-    ({ sandbox, bus } = await nm.start({ links: 1 }));
-    up = id(await addEthernetProfile(bus, { name: 'up', interfaceName: sandbox.linkName(0) }));
-    bus.disconnect();
+    const started = await nm.startWithProfiles({ links: 1 }, { up: 0 });
+    sandbox = started.sandbox;
+    up = id(started.uuids.up);
     ({ engine, sink } = await nm.startEngine());
     await engine.connect(up, { signal: noAbort() });
   }, 60_000);
@@ -188,13 +165,10 @@ describe.each([
   let doomedUuid: string;
 
   beforeAll(async () => {
-    let bus: MessageBus;
-    ({ sandbox, bus } = await nm.start({ links: 1 }));
-    survivor = id(
-      await addEthernetProfile(bus, { name: 'survivor', interfaceName: sandbox.linkName(0) }),
-    );
-    doomedUuid = await addEthernetProfile(bus, { name: 'doomed', interfaceName: 'nosuchnic0' });
-    bus.disconnect();
+    const started = await nm.startWithProfiles({ links: 1 }, { survivor: 0, doomed: 'nosuchnic0' });
+    sandbox = started.sandbox;
+    survivor = id(started.uuids.survivor);
+    doomedUuid = started.uuids.doomed;
     manager = await nm.createManager();
   }, 60_000);
 
@@ -226,7 +200,7 @@ describe.each([
     reachability.length = 0;
     expect(session.isOpen()).toBe(true);
     expect(session.state()).toBe('Connected');
-    await deleteKeyfile(sandbox, doomedUuid);
+    await sandbox.deleteKeyfile(doomedUuid);
 
     await sandbox.startNetworkManager();
     await waitUntil(
@@ -259,10 +233,9 @@ describe('NetworkManager restart under core: the link really went away meanwhile
   let lost: string;
 
   beforeAll(async () => {
-    let bus: MessageBus;
-    ({ sandbox, bus } = await nm.start({ links: 1 }));
-    lost = id(await addEthernetProfile(bus, { name: 'lost', interfaceName: sandbox.linkName(0) }));
-    bus.disconnect();
+    const started = await nm.startWithProfiles({ links: 1 }, { lost: 0 });
+    sandbox = started.sandbox;
+    lost = id(started.uuids.lost);
     manager = await nm.createManager();
   }, 60_000);
 

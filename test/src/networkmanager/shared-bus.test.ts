@@ -5,11 +5,9 @@ import {
 import dbus, { type MessageBus } from 'dbus-next';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addEthernetProfile, openBus } from '../support/nm-dbus.js';
-import { nmId as id, noAbort, useNmSandbox } from '../support/nm-rig.js';
+import { nmId as id, noAbort, slowly, useNmSandbox } from '../support/nm-rig.js';
 import type { NmSandbox } from '../support/nm-sandbox.js';
 import { RecordingSink } from '../support/recording-sink.js';
-
-const slowly = { timeoutMs: 25_000 };
 
 async function busCall(
   bus: MessageBus,

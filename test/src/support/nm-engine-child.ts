@@ -6,6 +6,7 @@
  */
 import { createNetworkManagerEngine } from '@netbearer/adapter-networkmanager';
 import { NetworkConfigurationManager, NetworkSession } from '@netbearer/core';
+import { quietSink } from './quiet-sink.js';
 
 interface Outcome {
   readonly ok: boolean;
@@ -49,17 +50,7 @@ async function sessionOutcome(busAddress: string, identifier: string): Promise<O
 async function main(): Promise<void> {
   const [busAddress = '', toConnect = '', toDisconnect = ''] = process.argv.slice(2);
   const engine = createNetworkManagerEngine({ busAddress });
-  const started = await outcome(
-    engine.start({
-      configurationAdded() {},
-      configurationChanged() {},
-      configurationRemoved() {},
-      preferredConfiguration() {},
-      networkInformationChanged() {},
-      unavailable() {},
-      available() {},
-    }),
-  );
+  const started = await outcome(engine.start(quietSink));
   const signal = new AbortController().signal;
   const connect = await outcome(engine.connect(toConnect, { signal }));
   const disconnect = await outcome(engine.disconnect(toDisconnect, { signal, mode: 'stop' }));

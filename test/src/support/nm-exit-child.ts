@@ -8,17 +8,14 @@
  */
 import { createInterface } from 'node:readline';
 import { createNetworkManagerEngine } from '@netbearer/adapter-networkmanager';
+import { quietSink } from './quiet-sink.js';
 
 const out = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
 const [busAddress = ''] = process.argv.slice(2);
 const engine = createNetworkManagerEngine({ busAddress });
 
 await engine.start({
-  configurationAdded() {},
-  configurationChanged() {},
-  configurationRemoved() {},
-  preferredConfiguration() {},
-  networkInformationChanged() {},
+  ...quietSink,
   unavailable: (reason) => out({ unavailable: reason }),
   available: (list) => out({ available: list.length }),
 });

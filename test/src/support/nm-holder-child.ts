@@ -10,6 +10,7 @@ import {
   type NetworkManagerEngine,
 } from '@netbearer/adapter-networkmanager';
 import { NetworkConfigurationManager, NetworkSession } from '@netbearer/core';
+import { quietSink } from './quiet-sink.js';
 
 interface Setup {
   readonly busAddress: string;
@@ -18,15 +19,6 @@ interface Setup {
 
 const out = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
 const signal = () => new AbortController().signal;
-const quietSink = {
-  configurationAdded() {},
-  configurationChanged() {},
-  configurationRemoved() {},
-  preferredConfiguration() {},
-  networkInformationChanged() {},
-  unavailable() {},
-  available() {},
-};
 
 let engine: NetworkManagerEngine | undefined;
 let manager: NetworkConfigurationManager | undefined;

@@ -28,6 +28,9 @@ export const nmId = (uuid: string): string => `networkmanager:${uuid}`;
 /** A signal for calls that are never aborted. */
 export const noAbort = (): AbortSignal => new AbortController().signal;
 
+/** Generous: the whole suite runs in parallel on 2 cores. Every wait ends on its condition. */
+export const slowly = { timeoutMs: 25_000 };
+
 export interface StartedEngine {
   readonly engine: NetworkManagerEngine;
   /** Records what the engine reports; seeded with the list `start` resolved with. */
@@ -39,6 +42,15 @@ export interface StartedEngine {
 export interface NmRig {
   /** Starts the block's sandbox, and opens an administrator's bus on it. */
   start(options?: NmSandboxOptions): Promise<{ sandbox: NmSandbox; bus: MessageBus }>;
+  /**
+   * Starts the block's sandbox with an Ethernet profile for each entry of `profiles` (its name:
+   * the index of its link, or an interface name the sandbox does not have), added in order
+   * through an administrator's bus that is closed again. Resolves with their uuids by name.
+   */
+  startWithProfiles<N extends string>(
+    options: NmSandboxOptions,
+    profiles: Readonly<Record<N, number | string>>,
+  ): Promise<{ sandbox: NmSandbox; uuids: Readonly<Record<N, string>> }>;
   /** Starts an engine on the sandbox's bus, reporting to a new RecordingSink. */
   startEngine(
     options?: Omit<NetworkManagerEngineOptions, 'busAddress' | 'bus'>,
@@ -92,6 +104,20 @@ export function useNmSandbox(): NmRig {
       const bus = openBus(sb.busAddress);
       cleanup.push(() => bus.disconnect());
       return { sandbox: sb, bus };
+    },
+
+    async startWithProfiles<N extends string>(
+      options: NmSandboxOptions,
+      profiles: Readonly<Record<N, number | string>>,
+    ) {
+      const { sandbox: sb, bus } = await this.start(options);
+      const uuids = {} as Record<N, string>;
+      for (const [name, link] of Object.entries(profiles) as [N, number | string][]) {
+        const interfaceName = typeof link === 'number' ? sb.linkName(link) : link;
+        uuids[name] = await addEthernetProfile(bus, { name, interfaceName });
+      }
+      bus.disconnect();
+      return { sandbox: sb, uuids };
     },
 
     async startEngine(options = {}) {

@@ -6,7 +6,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 export interface NmSandboxOptions {
@@ -40,6 +40,11 @@ export interface NmSandbox {
   addDhcpProfile(name: string, link: number): Promise<string>;
   /** NetworkManager's GENERAL.STATE of link i's device, e.g. '100 (connected)'. */
   deviceState(index: number): Promise<string>;
+  /**
+   * Deletes a profile's keyfile behind NetworkManager's back (as an administrator would while
+   * it is stopped), found by its uuid in the sandbox's keyfile directory.
+   */
+  deleteKeyfile(uuid: string): Promise<void>;
   /** Unplugs link i (the router side goes down, the client veth loses carrier). */
   linkDown(index: number): Promise<void>;
   linkUp(index: number): Promise<void>;
@@ -178,6 +183,15 @@ class SandboxHandle implements NmSandbox {
 
   deviceState(index: number): Promise<string> {
     return this.nmcli('-g', 'GENERAL.STATE', 'device', 'show', this.linkName(index));
+  }
+
+  async deleteKeyfile(uuid: string): Promise<void> {
+    const dir = `${this.dir}/nm/connections`;
+    for (const name of await readdir(dir)) {
+      const text = await readFile(`${dir}/${name}`, 'utf8');
+      if (text.split('\n').includes(`uuid=${uuid}`)) return unlink(`${dir}/${name}`);
+    }
+    throw new Error(`no keyfile for ${uuid} in ${dir}`);
   }
 
   async linkDown(index: number): Promise<void> {

@@ -18,6 +18,13 @@ export type SinkEvent =
   | { readonly type: 'unavailable'; readonly reason: string }
   | { readonly type: 'available'; readonly configurations: readonly EngineConfiguration[] };
 
+export type AvailableEvent = Extract<SinkEvent, { type: 'available' }>;
+export const isAvailable = (e: SinkEvent): e is AvailableEvent => e.type === 'available';
+
+/** The configuration `identifier` in a list an engine reported, if it is there. */
+export const byId = (list: readonly EngineConfiguration[], identifier: string) =>
+  list.find((c) => c.identifier === identifier);
+
 export class RecordingSink implements EngineSink {
   readonly events: SinkEvent[] = [];
   readonly current = new Map<string, EngineConfiguration>();
