@@ -19,6 +19,7 @@ export default defineConfig({
   },
   test: {
     include: ['**/src/**/*.test.ts'],
+    globalSetup: ['test/src/support/holds-directory.global.ts'],
     // Suites that start real NetworkManagers and namespaces need room on 2 cores.
     testTimeout: 30_000,
     hookTimeout: 60_000,
