@@ -1,5 +1,5 @@
 import type { ConfigurationState } from '@netbearer/machines';
-import type { Engine, EngineConfiguration } from './engine.js';
+import type { Engine, EngineConfiguration, UnknownReason } from './engine.js';
 import type {
   BearerType,
   Capability,
@@ -27,6 +27,7 @@ export class ConfigurationRecord {
   virtual: boolean;
   capabilities: readonly Capability[];
   usagePolicies: readonly UsagePolicy[];
+  unknownReason: UnknownReason | null;
   valid: boolean;
   connectTimeout = defaultConnectTimeout;
 
@@ -45,6 +46,7 @@ export class ConfigurationRecord {
     this.virtual = from.virtual ?? false;
     this.capabilities = from.capabilities ?? engine?.capabilities() ?? [];
     this.usagePolicies = from.usagePolicies ?? ['NoPolicy'];
+    this.unknownReason = from.unknownReason ?? null;
     this.valid = engine !== null;
   }
 
@@ -64,6 +66,7 @@ export class ConfigurationRecord {
     this.virtual = from.virtual ?? false;
     this.capabilities = from.capabilities ?? this.engine?.capabilities() ?? [];
     this.usagePolicies = policies;
+    this.unknownReason = from.unknownReason ?? null;
     return { state, usagePolicies, any: JSON.stringify(this.#describable()) !== before };
   }
 
@@ -79,7 +82,18 @@ export class ConfigurationRecord {
 
   #describable() {
     const { name, type, state, bearerType, purpose, children, interfaceName, virtual } = this;
-    return [name, type, state, bearerType, purpose, children, interfaceName, virtual];
+    const { unknownReason } = this;
+    return [
+      name,
+      type,
+      state,
+      bearerType,
+      purpose,
+      children,
+      interfaceName,
+      virtual,
+      unknownReason,
+    ];
   }
 }
 

@@ -88,7 +88,15 @@ export interface EngineConfiguration {
   /** Overrides the engine's capabilities for this configuration. */
   readonly capabilities?: readonly Capability[];
   readonly usagePolicies?: readonly UsagePolicy[];
+  /**
+   * Why the state is only what could be established, not the whole truth: the platform
+   * refused to say more (Windows 24H2 location permission), hid it (macOS `<redacted>`), or
+   * the service that knows is not answering. A link that is up still reads Active.
+   */
+  readonly unknownReason?: UnknownReason;
 }
+
+export type UnknownReason = 'location-permission' | 'redacted' | 'service-unavailable';
 
 export interface EngineSink {
   configurationAdded(configuration: EngineConfiguration): void;

@@ -14,6 +14,7 @@ export type {
   Reachability,
   TrafficStatistics,
   TransportMedium,
+  UnknownReason,
 } from './engine.js';
 export { networkInformationFeatures } from './engine.js';
 export {
@@ -39,6 +40,15 @@ export {
   type SessionPropertyKey,
   type WaitOptions,
 } from './network-session.js';
+export {
+  createProcessRunner,
+  type ExecOptions,
+  type ExecResult,
+  type LineProcess,
+  type ProcessRunner,
+  type SpawnOptions,
+  splitLines,
+} from './process-runner.js';
 export type {
   SessionActorView,
   SessionInspectionEvent,

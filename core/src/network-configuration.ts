@@ -1,5 +1,6 @@
 import type { ConfigurationState } from '@netbearer/machines';
 import { ConfigurationRecord } from './configuration-record.js';
+import type { UnknownReason } from './engine.js';
 import { InvalidArgumentError } from './errors.js';
 import { attachRecord, type ConfigurationDirectory, directoryOf, recordOf } from './internal.js';
 import { maxTimerDelay } from './long-timer.js';
@@ -67,6 +68,14 @@ export class NetworkConfiguration {
   /** The OS interface the engine ties this access point to, e.g. 'wlan0' (a netbearer addition). */
   interfaceName(): string | null {
     return this.#record.interfaceName;
+  }
+  /**
+   * Why the engine could establish only part of this configuration's state (a netbearer
+   * addition): 'location-permission' (Windows 24H2 withholds WLAN data), 'redacted' (macOS
+   * hides the network's name), 'service-unavailable'; null when nothing is withheld.
+   */
+  unknownReason(): UnknownReason | null {
+    return this.#record.unknownReason;
   }
   /** Whether the engine counts this as a virtual interface (bridge, veth, VPN). */
   isVirtual(): boolean {

@@ -24,6 +24,11 @@ function world() {
     twinA: w.addAccessPoint({ name: 'twin', identifier: 'sim:twin-a' }),
     twinB: w.addAccessPoint({ name: 'twin', identifier: 'sim:twin-b' }),
     far: w.addAccessPoint({ name: 'far', inRange: false }),
+    gated: w.addAccessPoint({
+      name: 'gated',
+      identifier: 'sim:gated',
+      unknownReason: 'location-permission',
+    }),
   };
   return { w, ids, create: () => NetworkConfigurationManager.create({ engines: [w.engine()] }) };
 }
@@ -56,8 +61,11 @@ describe('netbearer list', () => {
       interface: 'eth0',
       roamingAvailable: false,
       children: [],
+      unknownReason: null,
     });
     expect(list.configurations[1].name).toBe('x\u001b[2J$(reboot)`id`\n"');
+    const gated = list.configurations.find((c: { name: string }) => c.name === 'gated');
+    expect(gated).toMatchObject({ state: 'Discovered', unknownReason: 'location-permission' });
   });
 
   it('prints a table in which hostile names cannot drive the terminal', async () => {
@@ -67,6 +75,7 @@ describe('netbearer list', () => {
     expect(text).toContain('x\\x1b[2J$(reboot)`id`\\x0a"');
     expect(text).not.toContain('\u001b');
     expect(text).toMatch(/online: +yes/);
+    expect(text).toMatch(/gated +InternetAccessPoint +Discovered \(location-permission withheld\)/);
   });
 });
 

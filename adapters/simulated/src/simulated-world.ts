@@ -10,6 +10,7 @@ import {
   InvalidArgumentError,
   type NetworkInformation,
   type Purpose,
+  type UnknownReason,
   type UsagePolicy,
 } from '@netbearer/core';
 import { SimulatedEngine } from './simulated-engine.js';
@@ -42,6 +43,8 @@ export interface AccessPointOptions {
   readonly connectDelay?: number;
   readonly disconnectDelay?: number;
   readonly usagePolicies?: readonly UsagePolicy[];
+  /** The platform withholds part of its state (a permission, a redaction). */
+  readonly unknownReason?: UnknownReason;
 }
 
 export interface ServiceNetworkOptions {
@@ -122,6 +125,7 @@ export class SimulatedWorld {
         interfaceName: options.interfaceName ?? null,
         virtual: options.virtual ?? false,
         usagePolicies: options.usagePolicies ?? ['NoPolicy'],
+        ...(options.unknownReason ? { unknownReason: options.unknownReason } : {}),
       },
       state: options.active && inRange ? 'Active' : inRange ? 'Discovered' : 'Defined',
       inRange,

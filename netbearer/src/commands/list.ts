@@ -14,6 +14,7 @@ export function describeConfiguration(c: NetworkConfiguration) {
     interface: c.interfaceName(),
     roamingAvailable: c.isRoamingAvailable(),
     children: c.children().map((child) => child.identifier()),
+    unknownReason: c.unknownReason(),
   };
 }
 
@@ -39,7 +40,8 @@ export async function listCommand(
   const rows = configurations.map((c) => [
     printable(c.name()),
     c.type(),
-    c.state(),
+    // A state the platform would not fully tell is marked with why (e.g. a permission).
+    c.unknownReason() ? `${c.state()} (${c.unknownReason()} withheld)` : c.state(),
     // Virtual interfaces (bridges, veth, VPN) never make isOnline() true: say so.
     `${c.bearerTypeName() || '-'}${c.isVirtual() ? ' (virtual)' : ''}`,
     printable(c.interfaceName() ?? '-'),
