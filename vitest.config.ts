@@ -14,6 +14,8 @@ export default defineConfig({
       '@netbearer/adapter-simulated': src('./adapters/simulated/src/index.ts'),
       '@netbearer/adapter-generic': src('./adapters/generic/src/index.ts'),
       '@netbearer/adapter-networkmanager': src('./adapters/networkmanager/src/index.ts'),
+      '@netbearer/adapter-netsh': src('./adapters/netsh/src/index.ts'),
+      '@netbearer/adapter-airport': src('./adapters/airport/src/index.ts'),
       netbearer: src('./netbearer/src/index.ts'),
     },
   },

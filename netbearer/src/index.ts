@@ -1,4 +1,5 @@
 export * from '@netbearer/core';
+export * from './capture/index.js';
 export {
   type CreateManagerOptions,
   createManager,
@@ -6,3 +7,10 @@ export {
   engineChoice,
   engineChoices,
 } from './create-manager.js';
+export {
+  defaultRunnerEngines,
+  type RunnerEngineFactory,
+  type RunnerEngineName,
+  type RunnerEngines,
+  runnerEngineNames,
+} from './runner-engines.js';

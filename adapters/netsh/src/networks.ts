@@ -1,0 +1,150 @@
+/**
+ * `netsh wlan show networks mode=bssid`, in any UI language, Windows 7 to 11, with or
+ * without netsh's blank lines: parsed by structure. A network opens at a column-0
+ * `SSID <n> :` line (its name is everything after `: `; empty = hidden); its first three
+ * indented lines are network type, authentication and encryption; an indented `BSSID <n> :`
+ * opens an access point, whose signal is the first `NN%` value, channel the first bare integer
+ * after the signal, radio type the first `802.11…` value and band the first `… GHz` value.
+ */
+import {
+  bareInteger,
+  isBand,
+  isBlank,
+  isRadioType,
+  keyValue,
+  type Line,
+  maxInputChars,
+  normaliseBand,
+  ParseError,
+  percent,
+  toLines,
+} from './text.js';
+
+export interface AccessPoint {
+  /** Lower-case MAC as printed (masked captures keep their mask). */
+  readonly bssid: string;
+  readonly signal?: number;
+  readonly channel?: number;
+  readonly radioType?: string;
+  /** e.g. '2.4 GHz', '5 GHz'. */
+  readonly band?: string;
+}
+
+export interface VisibleNetwork {
+  /** The SSID as printed; '' for a hidden network. */
+  readonly ssid: string;
+  /** The interface this list belongs to, when netsh named it. */
+  readonly interfaceName?: string;
+  readonly networkType?: string;
+  readonly authentication?: string;
+  readonly encryption?: string;
+  readonly accessPoints: readonly AccessPoint[];
+}
+
+const source = 'wlan show networks';
+const ssidHeader = /^SSID[ \u00a0]+\d{1,5}[ \u00a0]*:/;
+const bssidLabel = /^bssid[ \u00a0]+\d{1,5}$/;
+
+interface MutableAp {
+  bssid: string;
+  signal?: number;
+  channel?: number;
+  radioType?: string;
+  band?: string;
+}
+interface MutableNetwork {
+  ssid: string;
+  interfaceName?: string;
+  fields: string[];
+  accessPoints: MutableAp[];
+}
+
+export function parseNetworks(text: string): VisibleNetwork[] | ParseError {
+  if (text.length > maxInputChars) return new ParseError(source, 'output too large');
+  const lines = toLines(text);
+  const networks: MutableNetwork[] = [];
+  let network: MutableNetwork | undefined;
+  let ap: MutableAp | undefined;
+  let interfaceName: string | undefined;
+  let sawHeader = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as Line;
+    if (isBlank(line)) continue;
+    if (line.indent === 0) {
+      if (ssidHeader.test(line.text)) {
+        const colon = line.text.indexOf(':');
+        let ssid = line.text.slice(colon + 1);
+        if (ssid.startsWith(' ')) ssid = ssid.slice(1);
+        network = { ssid, fields: [], accessPoints: [] };
+        if (interfaceName !== undefined) network.interfaceName = interfaceName;
+        networks.push(network);
+        ap = undefined;
+        continue;
+      }
+      // `Interface name : Wi-Fi` is followed by the count sentence (a digit, no colon).
+      const pair = keyValue(line.text);
+      const next = nextNonBlank(lines, i + 1);
+      if (pair && next && next.indent === 0 && !next.text.includes(':') && /\d/.test(next.text)) {
+        interfaceName = pair.value;
+        sawHeader = true;
+        network = undefined;
+        ap = undefined;
+      } else if (!pair && /\d/.test(line.text)) {
+        sawHeader = true;
+      }
+      continue;
+    }
+    if (!network) continue;
+    const pair = keyValue(line.text);
+    if (!pair) continue;
+    if (bssidLabel.test(pair.key)) {
+      ap = { bssid: pair.value.toLowerCase() };
+      network.accessPoints.push(ap);
+      continue;
+    }
+    if (!ap) {
+      network.fields.push(pair.value);
+      continue;
+    }
+    const value = pair.value;
+    if (ap.signal === undefined) {
+      const signal = percent(value);
+      if (signal !== undefined) {
+        ap.signal = signal;
+        continue;
+      }
+    } else if (ap.channel === undefined) {
+      const channel = bareInteger(value);
+      if (channel !== undefined) {
+        ap.channel = channel;
+        continue;
+      }
+    }
+    if (ap.radioType === undefined && isRadioType(value)) ap.radioType = value;
+    else if (ap.band === undefined && isBand(value)) ap.band = normaliseBand(value);
+  }
+  if (networks.length === 0 && !sawHeader) {
+    return new ParseError(source, 'neither an interface header nor an SSID block');
+  }
+  return networks.map(finishNetwork);
+}
+
+function nextNonBlank(lines: readonly Line[], from: number): Line | undefined {
+  for (let i = from; i < lines.length; i++) {
+    const line = lines[i] as Line;
+    if (!isBlank(line)) return line;
+  }
+  return undefined;
+}
+
+function finishNetwork(network: MutableNetwork): VisibleNetwork {
+  const [networkType, authentication, encryption] = network.fields;
+  return {
+    ssid: network.ssid,
+    ...(network.interfaceName !== undefined ? { interfaceName: network.interfaceName } : {}),
+    ...(networkType !== undefined ? { networkType } : {}),
+    ...(authentication !== undefined ? { authentication } : {}),
+    ...(encryption !== undefined ? { encryption } : {}),
+    accessPoints: network.accessPoints.map((ap) => ({ ...ap })),
+  };
+}

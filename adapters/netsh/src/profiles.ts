@@ -1,0 +1,123 @@
+/**
+ * `netsh wlan show profiles` and `netsh wlan show profile name="…"`, in any UI language.
+ * The list: every indented `label : name` line (the label is "All User Profile", "Profil für
+ * alle Benutzer"…; `<None>` lines have no colon). The details: SSIDs are the quoted values
+ * (`SSID name : "…"`), the rest by label where one is known.
+ */
+import { isBlank, keyValue, maxInputChars, ParseError, toLines } from './text.js';
+
+export interface SavedProfile {
+  /** The profile name as printed (lossy in the OEM code page: see the README). */
+  readonly name: string;
+}
+
+export function parseProfiles(text: string): SavedProfile[] | ParseError {
+  const source = 'wlan show profiles';
+  if (text.length > maxInputChars) return new ParseError(source, 'output too large');
+  const profiles: SavedProfile[] = [];
+  let sawHeader = false;
+  for (const line of toLines(text)) {
+    if (isBlank(line)) continue;
+    if (line.indent === 0) {
+      if (line.text.trimEnd().endsWith(':')) sawHeader = true;
+      continue;
+    }
+    const pair = keyValue(line.text);
+    if (!pair || pair.label === '' || pair.raw === '') continue;
+    profiles.push({ name: pair.raw });
+  }
+  if (profiles.length === 0 && !sawHeader) {
+    return new ParseError(source, 'neither an interface header nor a profile line');
+  }
+  return profiles;
+}
+
+export interface ProfileDetails {
+  /** The SSIDs the profile connects to (usually one). */
+  readonly ssids: readonly string[];
+  readonly authentication?: string;
+  readonly cipher?: string;
+  /** The Cost setting as printed ('Unrestricted', 'Fixed', 'Variable', or localised). */
+  readonly cost?: string;
+  /** Known only when the cost value is one of the known words. */
+  readonly metered?: boolean;
+}
+
+const authLabels = [
+  'authentication',
+  'authentifizierung',
+  'autenticación',
+  'authentification',
+  'autenticazione',
+  'verificatie',
+];
+const cipherLabels = [
+  'cipher',
+  'verschlüsselung',
+  'cifrado',
+  'chiffrement',
+  'crittografia',
+  'versleuteling',
+];
+const costLabels = ['cost', 'kosten', 'costo', 'coût', 'coste'];
+const unmetered = new Set([
+  'unrestricted',
+  'uneingeschränkt',
+  'sin restricciones',
+  'sans restriction',
+  'senza restrizioni',
+  'onbeperkt',
+]);
+const metered = new Set([
+  'fixed',
+  'variable',
+  'fest',
+  'fijo',
+  'fixe',
+  'fisso',
+  'variabel',
+  'variabile',
+  'vast',
+]);
+
+export function parseProfileDetails(text: string): ProfileDetails | ParseError {
+  const source = 'wlan show profile';
+  if (text.length > maxInputChars) return new ParseError(source, 'output too large');
+  const ssids: string[] = [];
+  let authentication: string | undefined;
+  let cipher: string | undefined;
+  let cost: string | undefined;
+  let pairs = 0;
+  for (const line of toLines(text)) {
+    const pair = keyValue(line.text);
+    if (!pair || pair.label === '' || pair.label.startsWith('#')) continue;
+    pairs++;
+    const raw = pair.raw.replace(/[ \t]+$/, '');
+    if (raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"')) {
+      ssids.push(raw.slice(1, -1));
+    } else if (authentication === undefined && authLabels.includes(pair.key)) {
+      authentication = pair.value;
+    } else if (cipher === undefined && cipherLabels.includes(pair.key)) {
+      cipher = pair.value;
+    } else if (cost === undefined && costLabels.includes(pair.key)) {
+      cost = pair.value;
+    }
+  }
+  if (pairs === 0) return new ParseError(source, 'no `label : value` line');
+  const lower = cost?.toLowerCase();
+  const meteredValue =
+    lower === undefined
+      ? undefined
+      : unmetered.has(lower)
+        ? false
+        : metered.has(lower)
+          ? true
+          : undefined;
+  return {
+    ssids,
+    ...(authentication !== undefined ? { authentication } : {}),
+    ...(cipher !== undefined ? { cipher } : {}),
+    ...(cost !== undefined ? { cost } : {}),
+    ...(meteredValue !== undefined ? { metered: meteredValue } : {}),
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * The two column tables: `netsh interface show interface` (Admin State, State, Type, Name;
+ * headers and values localised, names may hold spaces) and `netsh interface ipv4 show
+ * subinterfaces` (four numbers, then the name; header localised, rows not).
+ */
+import { isBlank, maxInputChars, ParseError, toLines } from './text.js';
+
+export interface InterfaceRow {
+  readonly adminState: string;
+  readonly state: string;
+  readonly type: string;
+  readonly name: string;
+  /** Admin state enabled; undefined for a value in an unknown language. */
+  readonly enabled: boolean | undefined;
+  /** State connected; undefined for a value in an unknown language. */
+  readonly connected: boolean | undefined;
+}
+
+const enabledValues = new Set([
+  'enabled',
+  'aktiviert',
+  'habilitado',
+  'activé',
+  'abilitato',
+  'ingeschakeld',
+  'разрешен',
+]);
+const disabledValues = new Set([
+  'disabled',
+  'deaktiviert',
+  'deshabilitado',
+  'désactivé',
+  'disabilitato',
+  'uitgeschakeld',
+  'запрещен',
+]);
+const connectedValues = new Set([
+  'connected',
+  'verbunden',
+  'conectado',
+  'connecté',
+  'connesso',
+  'verbonden',
+  'подключен',
+]);
+const disconnectedValues = new Set([
+  'disconnected',
+  'getrennt',
+  'desconectado',
+  'déconnecté',
+  'disconnesso',
+  'niet verbonden',
+  'отключен',
+]);
+
+function known(value: string, yes: Set<string>, no: Set<string>): boolean | undefined {
+  const lower = value.toLowerCase();
+  return yes.has(lower) ? true : no.has(lower) ? false : undefined;
+}
+
+const isRule = (text: string) => /^-{3,}[\s-]*$/.test(text);
+
+export function parseInterfaceTable(text: string): InterfaceRow[] | ParseError {
+  const source = 'interface show interface';
+  if (text.length > maxInputChars) return new ParseError(source, 'output too large');
+  const lines = toLines(text);
+  const ruleAt = lines.findIndex((line) => isRule(line.text));
+  if (ruleAt < 1) return new ParseError(source, 'no table header');
+  // Column starts from the header: columns are separated by two or more spaces.
+  const header = lines[ruleAt - 1];
+  const starts: number[] = [];
+  if (header) {
+    const full = ' '.repeat(header.indent) + header.text;
+    for (const match of full.matchAll(/\S+(?: \S+)*/g)) starts.push(match.index ?? 0);
+  }
+  const rows: InterfaceRow[] = [];
+  for (const line of lines.slice(ruleAt + 1)) {
+    if (isBlank(line)) continue;
+    const full = ' '.repeat(line.indent) + line.text;
+    let cells: string[];
+    const [, s1, s2, s3] = starts;
+    if (
+      starts.length === 4 &&
+      s1 !== undefined &&
+      s2 !== undefined &&
+      s3 !== undefined &&
+      full.length > s3 &&
+      full[s3 - 1] === ' '
+    ) {
+      cells = [full.slice(0, s1), full.slice(s1, s2), full.slice(s2, s3), full.slice(s3)].map((c) =>
+        c.trim(),
+      );
+    } else {
+      const tokens = line.text.split(/\s+/);
+      if (tokens.length < 4) continue;
+      const name = line.text.replace(/^\S+\s+\S+\s+\S+\s+/, '');
+      cells = [tokens[0] ?? '', tokens[1] ?? '', tokens[2] ?? '', name.trim()];
+    }
+    const [adminState = '', state = '', type = '', name = ''] = cells;
+    if (name === '') continue;
+    rows.push({
+      adminState,
+      state,
+      type,
+      name,
+      enabled: known(adminState, enabledValues, disabledValues),
+      connected: known(state, connectedValues, disconnectedValues),
+    });
+  }
+  return rows;
+}
+
+export interface SubinterfaceRow {
+  readonly mtu: number;
+  readonly mediaSenseState: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly name: string;
+}
+
+const subinterfaceRow = /^(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S.*)$/;
+
+export function parseSubinterfaces(text: string): SubinterfaceRow[] | ParseError {
+  const source = 'interface ipv4 show subinterfaces';
+  if (text.length > maxInputChars) return new ParseError(source, 'output too large');
+  const lines = toLines(text);
+  if (!lines.some((line) => isRule(line.text))) return new ParseError(source, 'no table header');
+  const rows: SubinterfaceRow[] = [];
+  for (const line of lines) {
+    const match = subinterfaceRow.exec(line.text);
+    if (!match) continue;
+    rows.push({
+      mtu: Number(match[1]),
+      mediaSenseState: Number(match[2]),
+      bytesIn: Number(match[3]),
+      bytesOut: Number(match[4]),
+      name: (match[5] ?? '').trimEnd(),
+    });
+  }
+  return rows;
+}
+
+/** Why a netsh wlan command refused, recognised by language-independent tokens. */
+export type NetshRefusal = 'location-permission' | 'service-unavailable';
+
+/**
+ * The 24H2 location gate: netsh names the Settings URI `ms-settings:privacy-location` in every
+ * language, and the failing `Wlan…` function with error 5 (access denied). The WLAN AutoConfig
+ * service being stopped names `wlansvc`.
+ */
+export function detectRefusal(text: string): NetshRefusal | undefined {
+  if (text.length > maxInputChars) return undefined;
+  if (text.includes('ms-settings:privacy-location')) return 'location-permission';
+  for (const line of toLines(text)) {
+    if (/\bWlan[A-Za-z]{3,40}\b/.test(line.text) && /(?:^|\D)5[\s.:]*$/.test(line.text)) {
+      return 'location-permission';
+    }
+  }
+  if (/\bwlansvc\b/i.test(text)) return 'service-unavailable';
+  return undefined;
+}
