@@ -61,7 +61,7 @@ function windows(cwd: string): Host {
 }
 
 /** `netbearer capture` on the fake Windows, stopped by Ctrl-C after `ms`. */
-async function capture(args: string[], ms = 80) {
+async function capture(args: string[], ms = 250) {
   const cwd = await tempDir();
   const interrupt = new AbortController();
   const { t, out, err } = terminal(interrupt.signal);
@@ -163,7 +163,7 @@ describe('netbearer list and watch --replay', () => {
     const { out: captured } = await capture(['--out', 'b', '--redact', 'none']);
     const interrupt = new AbortController();
     const { t, out } = terminal(interrupt.signal);
-    setTimeout(() => interrupt.abort(), 100);
+    setTimeout(() => interrupt.abort(), 300);
     expect(await run(['watch', '--json', '--replay', captured[0]!], t, create)).toBe(0);
     const events = out.map((l) => JSON.parse(l));
     expect(events[0]).toMatchObject({ event: 'watching', engine: 'fake' });

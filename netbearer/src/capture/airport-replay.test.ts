@@ -2,7 +2,6 @@
  * The shared macOS fixtures through the real airport engine: capture on a runner that answers
  * with the fixture files (anything else fails as a missing tool would), then `list --replay`.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +72,7 @@ async function macMachine(): Promise<ProcessRunner> {
   };
 }
 
-describe.skipIf(!existsSync(fixtures))('airport: capture the fixtures, replay the bundle', () => {
+describe('airport: capture the fixtures, replay the bundle', () => {
   it('list --replay shows what the live engine showed', async () => {
     const machine = await macMachine();
     const live = terminal();

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -192,60 +191,57 @@ describe('a hostile bundle gives typed errors', () => {
 
 const fixtures = new URL('../../../../shared/fixtures/windows/', import.meta.url);
 
-describe.skipIf(!existsSync(fixtures))(
-  'the shared Windows fixtures replay through a bundle',
-  () => {
-    /** The netsh argv each fixture is the output of. */
-    const argvOf = (name: string): string[] | undefined => {
-      if (name.startsWith('netsh-wlan-show-networks-bssid'))
-        return ['wlan', 'show', 'networks', 'mode=bssid'];
-      if (name.startsWith('netsh-wlan-show-interfaces')) return ['wlan', 'show', 'interfaces'];
-      if (name.startsWith('netsh-wlan-show-profiles')) return ['wlan', 'show', 'profiles'];
-      if (name.startsWith('netsh-wlan-show-profile-name'))
-        return ['wlan', 'show', 'profile', 'name="x"'];
-      if (name.startsWith('netsh-interface-show-interface'))
-        return ['interface', 'show', 'interface'];
-      return undefined;
-    };
+describe('the shared Windows fixtures replay through a bundle', () => {
+  /** The netsh argv each fixture is the output of. */
+  const argvOf = (name: string): string[] | undefined => {
+    if (name.startsWith('netsh-wlan-show-networks-bssid'))
+      return ['wlan', 'show', 'networks', 'mode=bssid'];
+    if (name.startsWith('netsh-wlan-show-interfaces')) return ['wlan', 'show', 'interfaces'];
+    if (name.startsWith('netsh-wlan-show-profiles')) return ['wlan', 'show', 'profiles'];
+    if (name.startsWith('netsh-wlan-show-profile-name'))
+      return ['wlan', 'show', 'profile', 'name="x"'];
+    if (name.startsWith('netsh-interface-show-interface'))
+      return ['interface', 'show', 'interface'];
+    return undefined;
+  };
 
-    it('every fixture comes back byte for byte, and redacted without one original MAC', async () => {
-      const names = (await readdir(fixtures)).filter((n) => n.endsWith('.txt')).sort();
-      expect(names.length).toBeGreaterThan(20);
-      let redactedMacs = 0;
-      for (const name of names) {
-        const args = argvOf(name);
-        expect(args, name).toBeDefined();
-        const bytes = await readFile(new URL(name, fixtures));
-        const recording: Recording = {
-          manifest: { ...manifest, redaction: 'none' },
-          commands: [command(args!, bytes)],
-          streams: [],
-        };
-        const dir = await tempDir();
-        await writeBundle(dir, recording);
-        const replay = createReplayRunner(await readBundle(dir));
-        const out = await replay.exec('C:\\WINDOWS\\system32\\netsh.exe', args!, { timeoutMs: 1 });
-        expect(out.stdout.equals(bytes), name).toBe(true);
+  it('every fixture comes back byte for byte, and redacted without one original MAC', async () => {
+    const names = (await readdir(fixtures)).filter((n) => n.endsWith('.txt')).sort();
+    expect(names.length).toBeGreaterThan(20);
+    let redactedMacs = 0;
+    for (const name of names) {
+      const args = argvOf(name);
+      expect(args, name).toBeDefined();
+      const bytes = await readFile(new URL(name, fixtures));
+      const recording: Recording = {
+        manifest: { ...manifest, redaction: 'none' },
+        commands: [command(args!, bytes)],
+        streams: [],
+      };
+      const dir = await tempDir();
+      await writeBundle(dir, recording);
+      const replay = createReplayRunner(await readBundle(dir));
+      const out = await replay.exec('C:\\WINDOWS\\system32\\netsh.exe', args!, { timeoutMs: 1 });
+      expect(out.stdout.equals(bytes), name).toBe(true);
 
-        const redactedDir = await tempDir();
-        await writeBundle(redactedDir, redactRecording(recording, createRedactor('macs')));
-        const redacted = (await readBundle(redactedDir)).commands[0]!.result.stdout;
-        const macs = (text: string) =>
-          [...text.matchAll(/(?<![0-9a-f:])[0-9a-f]{2}(:[0-9a-f]{2}){5}(?![0-9a-f:])/gi)].map((m) =>
-            m[0].toLowerCase(),
-          );
-        const before = macs(bytes.toString('latin1')).filter(
-          (m) => !/^(00:){5}00$|^(ff:){5}ff$/.test(m),
+      const redactedDir = await tempDir();
+      await writeBundle(redactedDir, redactRecording(recording, createRedactor('macs')));
+      const redacted = (await readBundle(redactedDir)).commands[0]!.result.stdout;
+      const macs = (text: string) =>
+        [...text.matchAll(/(?<![0-9a-f:])[0-9a-f]{2}(:[0-9a-f]{2}){5}(?![0-9a-f:])/gi)].map((m) =>
+          m[0].toLowerCase(),
         );
-        const after = new Set(macs(redacted.toString('latin1')));
-        for (const mac of before) expect(after.has(mac), `${name}: ${mac}`).toBe(false);
-        redactedMacs += before.length;
-        // The structure is untouched: the same number of lines, the same non-MAC bytes.
-        expect(redacted.toString('latin1').split('\n').length).toBe(
-          bytes.toString('latin1').split('\n').length,
-        );
-      }
-      expect(redactedMacs).toBeGreaterThan(100);
-    });
-  },
-);
+      const before = macs(bytes.toString('latin1')).filter(
+        (m) => !/^(00:){5}00$|^(ff:){5}ff$/.test(m),
+      );
+      const after = new Set(macs(redacted.toString('latin1')));
+      for (const mac of before) expect(after.has(mac), `${name}: ${mac}`).toBe(false);
+      redactedMacs += before.length;
+      // The structure is untouched: the same number of lines, the same non-MAC bytes.
+      expect(redacted.toString('latin1').split('\n').length).toBe(
+        bytes.toString('latin1').split('\n').length,
+      );
+    }
+    expect(redactedMacs).toBeGreaterThan(100);
+  });
+});

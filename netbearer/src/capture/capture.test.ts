@@ -20,6 +20,13 @@ import { createRecordingRunner } from './recording-runner.js';
 import { createRedactor, redactRecording } from './redaction.js';
 import { createReplayRunner } from './replay-runner.js';
 
+/** Waits until `done()` (polling), at most 5 s: timing-free under a loaded machine. */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done() && waited < 5_000; waited += 5) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'netbearer-capture-'));
@@ -77,7 +84,7 @@ async function record() {
   await manager.updateConfigurations();
   const changes: string[] = [];
   manager.on('configurationChanged', (c) => changes.push(`${c.name()} ${c.state()}`));
-  await new Promise((r) => setTimeout(r, 60));
+  await until(() => changes.length >= 2);
   const listed = manager.allConfigurations().map((c) => [c.identifier(), c.name(), c.state()]);
   await manager.dispose();
   await recorder.close();
@@ -150,7 +157,7 @@ describe('record, write, read, replay', () => {
     });
     const heard: string[] = [];
     manager.on('configurationChanged', (c) => heard.push(`${c.name()} ${c.state()}`));
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => heard.length >= 2);
     expect(heard).toEqual(['Home Active', 'Home Discovered']);
     const events = bundle.streams[0]!.events;
     expect(waits).toEqual([events[0]!.t, events[1]!.t - events[0]!.t].filter((t) => t > 0));

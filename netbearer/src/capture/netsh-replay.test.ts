@@ -2,7 +2,6 @@
  * The shared Windows fixtures through the real netsh engine: a capture on a runner that answers
  * with the fixture files (as netsh prints them: CRLF), then `list --replay` of that bundle.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,7 +94,7 @@ async function fixtureMachine(): Promise<ProcessRunner & { calls: string[] }> {
   };
 }
 
-describe.skipIf(!existsSync(fixtures))('netsh: capture the fixtures, replay the bundle', () => {
+describe('netsh: capture the fixtures, replay the bundle', () => {
   it.each(['none', 'macs'] as const)(
     'list --replay shows what the live engine showed (redact %s)',
     async (redaction) => {
