@@ -8,7 +8,7 @@
  * as well (`tsc -b` runs before the tests in `npm test`).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -97,7 +97,9 @@ function closure(files: ReadonlyMap<string, string>, entry: string): string[] {
     const text = files.get(name);
     if (text === undefined) throw new Error(`${entry} reaches ${name}, which was not emitted`);
     seen.add(name);
-    for (const next of relativeImports(text)) visit(next);
+    // Imports are relative to the importing file (netbearer's dist has subdirectories).
+    const here = posix.dirname(name);
+    for (const next of relativeImports(text)) visit(posix.normalize(posix.join(here, next)));
   };
   visit(entry);
   return [...seen].sort();
@@ -155,8 +157,9 @@ function readDeclarations(dir: string): Map<string, string> {
     throw new Error(`${dir} is missing: build first (bash scripts/pnpm.sh exec tsc -b)`);
   }
   const files = new Map<string, string>();
-  for (const name of readdirSync(dir)) {
-    if (name.endsWith('.d.ts')) files.set(name, readFileSync(join(dir, name), 'utf8'));
+  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    const path = name.split(sep).join('/');
+    if (path.endsWith('.d.ts')) files.set(path, readFileSync(join(dir, name), 'utf8'));
   }
   return files;
 }
