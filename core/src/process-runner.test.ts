@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createProcessRunner, splitLines } from './process-runner.js';
 
 const runner = createProcessRunner();
@@ -60,6 +60,54 @@ describe('the process runner', () => {
     }
     expect(seen).toEqual(['got hello', 'next']);
     await child.kill();
+  });
+
+  it('keeps standard input open after the write with keepStdinOpen, until kill', async () => {
+    // The child reports what it read, then after a while whether its input has ended.
+    const script = [
+      'let ended = false;',
+      'process.stdin.on("data", (d) => process.stdout.write("got " + d + "\\n"));',
+      'process.stdin.on("end", () => { ended = true; process.stdout.write("ended\\n"); });',
+      'setTimeout(() => process.stdout.write(ended ? "" : "still open\\n"), 300);',
+      'setInterval(() => {}, 1000);',
+    ].join(' ');
+    const read = async (child: ReturnType<typeof runner.spawnLines>) => {
+      const seen: string[] = [];
+      for await (const line of child.lines) {
+        seen.push(line.toString());
+        if (seen.length === 2) break;
+      }
+      return seen;
+    };
+    const open = runner.spawnLines(node, ['-e', script], {
+      stdin: 'n.watch',
+      keepStdinOpen: true,
+    });
+    expect(await read(open)).toEqual(['got n.watch', 'still open']);
+    await open.kill();
+    // Without it, the input ends right after the write (scutil would exit there).
+    const closed = runner.spawnLines(node, ['-e', script], { stdin: 'n.watch' });
+    expect(await read(closed)).toEqual(['got n.watch', 'ended']);
+    await closed.kill();
+  });
+
+  it('kill ends a child whose input is kept open, and its lines end', async () => {
+    const child = runner.spawnLines(
+      node,
+      [
+        '-e',
+        'process.stdout.write("ready\\n"); process.stdin.resume(); setInterval(() => {}, 1000)',
+      ],
+      { keepStdinOpen: true },
+    );
+    const seen: string[] = [];
+    const done = (async () => {
+      for await (const line of child.lines) seen.push(line.toString());
+    })();
+    await vi.waitFor(() => expect(seen).toEqual(['ready']));
+    await child.kill();
+    await done;
+    expect(seen).toEqual(['ready']);
   });
 
   it('splits bytes on LF across chunks, keeps invalid UTF-8, and bounds a line', async () => {

@@ -38,8 +38,13 @@ export interface LineProcess {
 }
 
 export interface SpawnOptions {
-  /** Written to the program's standard input, which is then closed. */
+  /** Written to the program's standard input, which is then closed (unless `keepStdinOpen`). */
   readonly stdin?: string;
+  /**
+   * Keep standard input open after writing `stdin` (if given), until `kill()`: for programs
+   * that exit at the end of their input but must keep running (`scutil` with `n.watch`).
+   */
+  readonly keepStdinOpen?: boolean;
 }
 
 /** Runs platform programs: an engine's only way to the operating system's tools. */
@@ -102,11 +107,15 @@ function spawnProgram(
     child.once('error', () => resolve());
   });
   child.stdin.on('error', () => {});
-  if (options.stdin !== undefined) child.stdin.end(options.stdin);
+  if (options.keepStdinOpen === true) {
+    if (options.stdin !== undefined) child.stdin.write(options.stdin);
+  } else if (options.stdin !== undefined) child.stdin.end(options.stdin);
   else child.stdin.end();
   return {
     lines: splitLines(child.stdout),
     async kill() {
+      // End of input first: a program that exits at the end of its input may just leave.
+      child.stdin.end();
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);

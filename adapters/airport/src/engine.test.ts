@@ -6,6 +6,7 @@ import type { FakeRunner } from './testing/fake-runner.js';
 import { fixture } from './testing/fixtures.js';
 import { macWorld, ns, recordingSink } from './testing/mac-world.js';
 import { renderIpconfigSummary } from './testing/render.js';
+import { notificationLines, scutilWatchTranscript } from './testing/scutil-watch.js';
 
 const engines: AirportEngine[] = [];
 function engineOn(runner: FakeRunner, options: Parameters<typeof createAirportEngine>[0] = {}) {
@@ -241,19 +242,31 @@ describe('the airport binary', () => {
 });
 
 describe('change events: one scutil child, only while someone listens', () => {
-  it('spawns /usr/sbin/scutil with the n.add/n.wait script on stdin, on the turn after start', async () => {
+  const push = (runner: FakeRunner, index: number, keys: readonly string[]) => {
+    for (const line of notificationLines(keys)) runner.children[index]?.push(line);
+  };
+
+  it('spawns one /usr/sbin/scutil with n.add … n.watch on a stdin kept open, on the turn after start', async () => {
     const { runner } = macWorld();
     const engine = engineOn(runner);
     await engine.start(recordingSink());
     expect(runner.spawns).toEqual([]);
     await turn();
-    expect(runner.spawns).toEqual([{ file: airportPaths.scutil, args: [], stdin: watchScript }]);
+    expect(runner.spawns).toEqual([
+      { file: airportPaths.scutil, args: [], stdin: watchScript, keepStdinOpen: true },
+    ]);
     expect(watchScript).toContain('n.add State:/Network/Interface/[^/]+/Link pattern');
-    expect(watchScript.trimEnd().endsWith('n.wait\nn.changes')).toBe(true);
+    expect(
+      watchScript
+        .trimEnd()
+        .endsWith('n.add State:/Network/Interface/[^/]+/AirPort pattern\nn.watch'),
+    ).toBe(true);
+    expect(watchScript).not.toContain('n.wait');
     expect(engine.watching).toBe(true);
+    expect(runner.running()).toHaveLength(1);
   });
 
-  it('a notification re-reads the fast facts (not system_profiler) and reports changes', async () => {
+  it('a notification re-reads the fast facts (not system_profiler) and reports changes; the child stays', async () => {
     const { world, runner } = macWorld();
     const sink = recordingSink();
     const engine = engineOn(runner);
@@ -262,14 +275,12 @@ describe('change events: one scutil child, only while someone listens', () => {
     const before = runner.calls.length;
     world.summary = { linkActive: false };
     world.nwi = { reachable: false, interfaces: [] };
-    // n.wait returned; n.changes lists the keys; scutil reaches the end of its input.
-    runner.children[0]?.push('  12:00:01.250 changedKey [0] = State:/Network/Interface/en0/Link');
-    runner.children[0]?.push('  12:00:01.250 (+0.000) changedKey [1] = State:/Network/Global/IPv4');
-    runner.children[0]?.die();
+    push(runner, 0, ['State:/Network/Interface/en0/Link', 'State:/Network/Global/IPv4']);
     await vi.waitFor(() => expect(sink.events.length).toBeGreaterThan(0));
-    // The next waiter starts at once: a change is not a failure, so no back-off.
-    expect(runner.spawns).toHaveLength(2);
-    expect(runner.running()).toHaveLength(1);
+    // n.watch goes on: the same child, no restart.
+    expect(runner.spawns).toHaveLength(1);
+    expect(runner.running()).toEqual([runner.children[0]]);
+    expect(engine.watching).toBe(true);
     const reread = runner.argvs().slice(before);
     expect(reread).toEqual([
       `${airportPaths.ipconfig} getsummary en0`,
@@ -289,37 +300,63 @@ describe('change events: one scutil child, only while someone listens', () => {
     });
   });
 
-  it('a child that ends without reporting a change is restarted with back-off, and the state read again', async () => {
+  it('a burst of notifications costs one re-read; a later one, another', async () => {
+    const { runner } = macWorld();
+    const engine = engineOn(runner, { debounceMs: 20 });
+    await engine.start(recordingSink());
+    await turn();
+    const reads = () => runner.argvs().filter((a) => a.endsWith('--nwi')).length;
+    const before = reads();
+    // The whole written-from-source transcript: four notifications, seven lines.
+    for (const line of scutilWatchTranscript.split('\n')) runner.children[0]?.push(line);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    push(runner, 0, ['State:/Network/Interface/en0/IPv4']);
+    await vi.waitFor(() => expect(reads()).toBe(before + 1));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(reads()).toBe(before + 1);
+    push(runner, 0, ['State:/Network/Global/IPv4']);
+    await vi.waitFor(() => expect(reads()).toBe(before + 2));
+    // Lines that are not notifications (an n.add error text) cause nothing.
+    runner.children[0]?.push('  Key already exists');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(reads()).toBe(before + 2);
+    expect(runner.spawns).toHaveLength(1);
+  });
+
+  it('a child that dies is restarted with back-off, and the state read again', async () => {
     const { runner } = macWorld();
     const engine = engineOn(runner, { restartDelayMs: 20 });
     await engine.start(recordingSink());
     await turn();
     const reads = () => runner.argvs().filter((a) => a.endsWith('--nwi')).length;
     const readsBefore = reads();
-    runner.children[0]?.die();
-    await vi.waitFor(() => expect(runner.spawns).toHaveLength(2));
-    await vi.waitFor(() => expect(reads()).toBeGreaterThan(readsBefore));
     const firstDied = performance.now();
+    runner.children[0]?.die();
+    await turn();
+    expect(engine.watching).toBe(false);
+    await vi.waitFor(() => expect(runner.spawns).toHaveLength(2));
+    expect(performance.now() - firstDied).toBeGreaterThanOrEqual(15);
+    await vi.waitFor(() => expect(reads()).toBeGreaterThan(readsBefore));
+    expect(runner.spawns[1]).toMatchObject({ stdin: watchScript, keepStdinOpen: true });
+    const secondDied = performance.now();
     runner.children[1]?.die();
     await vi.waitFor(() => expect(runner.spawns).toHaveLength(3));
-    // Second failure in a row: twice the delay.
-    expect(performance.now() - firstDied).toBeGreaterThanOrEqual(35);
+    // Second death in a row: twice the delay.
+    expect(performance.now() - secondDied).toBeGreaterThanOrEqual(35);
     expect(engine.watching).toBe(true);
+    expect(runner.running()).toHaveLength(1);
   });
 
-  it('a waiter that "changes" at once, again and again, is backed off', async () => {
+  it('without keepStdinOpen scutil would exit at once: the engine never relies on that', async () => {
+    // The fake runner ends a child whose input was closed, as scutil does at end of input.
     const { runner } = macWorld();
     const engine = engineOn(runner, { restartDelayMs: 10_000 });
     await engine.start(recordingSink());
     await turn();
-    for (let i = 0; i < 6; i++) {
-      await vi.waitFor(() => expect(runner.children[i]).toBeDefined());
-      runner.children[i]?.push('  12:00:01.250 changedKey [0] = State:/Network/Global/IPv4');
-      runner.children[i]?.die();
-    }
     await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(runner.spawns).toHaveLength(6);
-    expect(engine.watching).toBe(false);
+    expect(runner.spawns).toHaveLength(1);
+    expect(runner.running()).toHaveLength(1);
+    expect(engine.watching).toBe(true);
   });
 
   it('idle (watch(false) right after start): no child, no timer', async () => {
@@ -335,9 +372,9 @@ describe('change events: one scutil child, only while someone listens', () => {
     expect(timers()).toBeLessThanOrEqual(baseline);
   });
 
-  it('watch(false) kills the child and its restart timer; watch(true) starts one again', async () => {
+  it('watch(false) kills the child and its restart and debounce timers; watch(true) starts one again', async () => {
     const { runner } = macWorld();
-    const engine = engineOn(runner, { restartDelayMs: 10_000 });
+    const engine = engineOn(runner, { restartDelayMs: 10_000, debounceMs: 10_000 });
     const baseline = timers();
     await engine.start(recordingSink());
     await turn();
@@ -348,8 +385,12 @@ describe('change events: one scutil child, only while someone listens', () => {
     expect(runner.running()).toEqual([]);
     engine.watch(true);
     expect(runner.spawns).toHaveLength(2);
+    push(runner, 1, ['State:/Network/Global/IPv4']); // a re-read is now pending for 10 s
+    await turn();
     engine.watch(false);
     expect(runner.children[1]?.killed).toBe(true);
+    expect(engine.watching).toBe(false);
+    expect(timers()).toBeLessThanOrEqual(baseline);
   });
 
   it('dispose kills the child, clears timers and runs nothing more', async () => {
@@ -359,11 +400,13 @@ describe('change events: one scutil child, only while someone listens', () => {
     const sink = recordingSink();
     await engine.start(sink);
     await turn();
-    runner.children[0]?.push('  12:00:01.250 changedKey [0] = State:/Network/Global/IPv4');
+    push(runner, 0, ['State:/Network/Global/IPv4']);
+    await turn();
     await engine.dispose();
     const calls = runner.calls.length;
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(runner.children[0]?.killed).toBe(true);
+    expect(runner.running()).toEqual([]);
     expect(runner.calls.length).toBe(calls);
     expect(timers()).toBeLessThanOrEqual(baseline);
     await expect(engine.start(sink)).rejects.toBeInstanceOf(EngineError);

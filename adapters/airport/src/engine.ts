@@ -42,8 +42,8 @@ import {
 } from './parsers/networksetup.js';
 import {
   type NetworkInformationSummary,
-  parseChangedKey,
   parseNwi,
+  parseWatchLine,
   reachableFlag,
   watchScript,
 } from './parsers/scutil.js';
@@ -79,9 +79,15 @@ export interface AirportEngineOptions {
   readonly connectTimeoutMs?: number;
   /** Between looks at the interface while confirming a connect. */
   readonly confirmIntervalMs?: number;
-  /** scutil notifications within this window cause one re-read. */
+  /**
+   * A burst of scutil notifications causes one re-read, this long after the last of it (and
+   * at most four times this after its first).
+   */
   readonly debounceMs?: number;
-  /** First restart delay of a dead scutil child; doubles per failure up to `maxRestartDelayMs`. */
+  /**
+   * First restart delay of a dead scutil child; doubles per death up to `maxRestartDelayMs`,
+   * and starts afresh after a child that ran at least `maxRestartDelayMs`.
+   */
   readonly restartDelayMs?: number;
   readonly maxRestartDelayMs?: number;
   /** Per command; system_profiler gets `slowCommandTimeoutMs`. */
@@ -169,7 +175,10 @@ class Airport implements AirportEngine {
   #begin: NodeJS.Immediate | undefined;
   #child: LineProcess | undefined;
   #failures = 0;
-  #quickChanges = 0;
+  /** When the current burst of notifications began (undefined: none pending). */
+  #burstStart: number | undefined;
+  /** A light re-read waits for its turn behind another read. */
+  #lightQueued = false;
   #counters = new Map<string, InterfaceCounters>();
   #countersAt = Number.NEGATIVE_INFINITY;
   #countersReading: Promise<void> | undefined;
@@ -394,6 +403,7 @@ class Airport implements AirportEngine {
     clearTimeout(this.#restartTimer);
     this.#debounceTimer = undefined;
     this.#restartTimer = undefined;
+    this.#burstStart = undefined;
     const child = this.#child;
     this.#child = undefined;
     this.#sink = undefined;
@@ -410,26 +420,31 @@ class Airport implements AirportEngine {
       clearTimeout(this.#debounceTimer);
       this.#restartTimer = undefined;
       this.#debounceTimer = undefined;
+      this.#burstStart = undefined;
       const child = this.#child;
       this.#child = undefined;
       void child?.kill();
     }
   }
 
+  /**
+   * One long-lived `scutil` in notification mode: the n.add lines and `n.watch` on a standard
+   * input that stays open (scutil exits at its end), notifications read line by line. It never
+   * ends by itself; when it does (a crash, configd restarting, someone killing it), it is
+   * started again with back-off and the state is read once, since changes went unheard.
+   */
   #spawnChild(): void {
-    const child = this.#runner.spawnLines(airportPaths.scutil, [], { stdin: watchScript });
+    const child = this.#runner.spawnLines(airportPaths.scutil, [], {
+      stdin: watchScript,
+      keepStdinOpen: true,
+    });
     this.#child = child;
     const born = performance.now();
     void (async () => {
-      let changed = false;
       try {
         for await (const line of child.lines) {
           if (this.#child !== child) break;
-          if (parseChangedKey(line) !== undefined) {
-            changed = true;
-            this.#failures = 0;
-            this.#schedule();
-          }
+          if (parseWatchLine(line) !== undefined) this.#schedule();
         }
       } catch {
         // A broken pipe ends the child like an exit does.
@@ -438,14 +453,8 @@ class Airport implements AirportEngine {
       this.#child = undefined;
       void child.kill();
       if (this.#phase !== 'started' || !this.#listened) return;
-      // It reported a change and ended, as the n.wait script does: wait for the next one.
-      // A waiter that keeps "changing" within moments of starting is broken: back off then.
-      this.#quickChanges = changed && performance.now() - born < 1_000 ? this.#quickChanges + 1 : 0;
-      if (changed && this.#quickChanges <= 5) {
-        this.#spawnChild();
-        return;
-      }
-      // It ended without a word: something is wrong; try again later, later each time.
+      // A child that stayed up a long while was healthy: start the back-off afresh.
+      if (performance.now() - born >= this.#maxRestartDelayMs) this.#failures = 0;
       const wait = Math.min(this.#maxRestartDelayMs, this.#restartDelayMs * 2 ** this.#failures);
       this.#failures++;
       this.#restartTimer = setTimeout(() => {
@@ -459,12 +468,30 @@ class Airport implements AirportEngine {
     })();
   }
 
+  /**
+   * A notification: re-read the fast facts once the burst is over (no notification for
+   * `debounceMs`, and at most `4 × debounceMs` after its first), and only once however many
+   * notifications came; a re-read already waiting for its turn absorbs the next one.
+   */
   #schedule(): void {
-    if (this.#debounceTimer || this.#phase !== 'started') return;
+    if (this.#phase !== 'started') return;
+    const now = performance.now();
+    this.#burstStart ??= now;
+    clearTimeout(this.#debounceTimer);
+    const wait = Math.max(
+      0,
+      Math.min(this.#debounceMs, this.#burstStart + 4 * this.#debounceMs - now),
+    );
     this.#debounceTimer = setTimeout(() => {
       this.#debounceTimer = undefined;
-      void this.#serial(() => this.#readLight());
-    }, this.#debounceMs);
+      this.#burstStart = undefined;
+      if (this.#lightQueued) return;
+      this.#lightQueued = true;
+      void this.#serial(() => {
+        this.#lightQueued = false;
+        return this.#readLight();
+      });
+    }, wait);
   }
 
   /** Runs reads one after another, then reports what changed. */

@@ -21,7 +21,15 @@ export {
   parsePreferredNetworks,
 } from './parsers/networksetup.js';
 export { type PlistValue, parseAirportScanPlist, parsePlist } from './parsers/plist.js';
-export { type NetworkInformationSummary, parseChangedKey, parseNwi } from './parsers/scutil.js';
+export {
+  type NetworkInformationSummary,
+  parseChangedKey,
+  parseNwi,
+  parseWatchLine,
+  parseWatchOutput,
+  type WatchLine,
+  type WatchNotification,
+} from './parsers/scutil.js';
 export { type ProfiledInterface, parseSystemProfiler } from './parsers/system-profiler.js';
 export { parseWdutil, type WdutilInfo } from './parsers/wdutil.js';
 export { ParseError, type ParseResult } from './text.js';

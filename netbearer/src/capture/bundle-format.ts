@@ -9,7 +9,7 @@
  * commands/<id>/argv.json     {file, args, verbatim}
  * commands/<id>/stdout.bin    raw bytes, never re-encoded; stderr.bin likewise
  * commands/<id>/result.json   {code, signal, timedOut, spawnError?, durationMs, startMs}
- * streams/<id>/argv.json      {file, args, stdin?}
+ * streams/<id>/argv.json      {file, args, stdin?, keepStdinOpen?}
  * streams/<id>/events.ndjson  {t (ms since the spawn), fd, b64} per line of output
  * streams/<id>/result.json    {endedBy: 'exit' | 'kill', durationMs, startMs}
  * notes.txt                   optional: what the user saw
@@ -89,6 +89,8 @@ export interface RecordedStream {
   readonly file: string;
   readonly args: readonly string[];
   readonly stdin?: string;
+  /** The engine kept its standard input open after `stdin` (SpawnOptions.keepStdinOpen). */
+  readonly keepStdinOpen?: boolean;
   readonly events: readonly StreamEvent[];
   /** 'kill': the engine (or the end of the capture) ended it; 'exit': it ended by itself. */
   readonly endedBy: 'exit' | 'kill';

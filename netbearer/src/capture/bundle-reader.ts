@@ -141,6 +141,9 @@ async function readStream(reader: Reader, entry: BundleEntry): Promise<RecordedS
   if (argv.stdin !== undefined && typeof argv.stdin !== 'string') {
     throw malformed(`${dir}/argv.json`, 'stdin');
   }
+  if (argv.keepStdinOpen !== undefined && typeof argv.keepStdinOpen !== 'boolean') {
+    throw malformed(`${dir}/argv.json`, 'keepStdinOpen');
+  }
   const eventsPath = `${dir}/events.ndjson`;
   const text = (await reader.file(eventsPath, bundleLimits.eventsBytes)).toString('utf8');
   const events: StreamEvent[] = [];
@@ -169,6 +172,7 @@ async function readStream(reader: Reader, entry: BundleEntry): Promise<RecordedS
   return {
     ...checkArgv(argv, `${dir}/argv.json`),
     ...(argv.stdin === undefined ? {} : { stdin: argv.stdin as string }),
+    ...(argv.keepStdinOpen === true ? { keepStdinOpen: true } : {}),
     events,
     endedBy: result.endedBy,
     startMs: milliseconds(result.startMs, where, 'startMs'),

@@ -41,6 +41,7 @@ export async function writeBundle(directory: string, recording: Recording): Prom
       file: s.file,
       args: s.args,
       ...(s.stdin === undefined ? {} : { stdin: s.stdin }),
+      ...(s.keepStdinOpen === true ? { keepStdinOpen: true } : {}),
     });
     const lines = s.events.map((e) =>
       JSON.stringify({ t: e.t, fd: e.fd, b64: e.bytes.toString('base64') }),

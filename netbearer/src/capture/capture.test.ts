@@ -1,6 +1,7 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ProcessRunner, SpawnOptions } from '@netbearer/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManager } from '../create-manager.js';
 import {
@@ -200,6 +201,65 @@ describe('record, write, read, replay', () => {
     expect(await read(['-r'], 3)).toEqual(['a', 'b', 'c']);
     // Past the recorded streams: silent until killed.
     expect(await read(['-W'], 0)).toEqual([]);
+  });
+
+  it('passes keepStdinOpen through, records it, and a replay keeps such a stream open until killed', async () => {
+    const seen: (SpawnOptions | undefined)[] = [];
+    const inner: ProcessRunner = {
+      exec: () => Promise.reject(new Error('no commands here')),
+      spawnLines(_file, _args, options) {
+        seen.push(options);
+        const killed = new AbortController();
+        return {
+          lines: (async function* () {
+            yield Buffer.from('notification callback (store address = 0x1).');
+            if (killed.signal.aborted) return;
+            await new Promise((resolve) => killed.signal.addEventListener('abort', resolve));
+          })(),
+          async kill() {
+            killed.abort();
+          },
+        };
+      },
+    };
+    const recorder = createRecordingRunner(inner);
+    const options = { stdin: 'n.watch\n', keepStdinOpen: true };
+    const live = recorder.runner.spawnLines('/usr/sbin/scutil', [], options);
+    // As the engine does: read, kill, then see the lines end.
+    const liveLines = live.lines[Symbol.asyncIterator]();
+    await liveLines.next();
+    await live.kill();
+    expect((await liveLines.next()).done).toBe(true);
+    expect(seen).toEqual([options]);
+    const streams = recorder.streams();
+    expect(streams[0]).toMatchObject({ ...options, endedBy: 'kill' });
+    const dir = await tempDir();
+    const manifest = await writeBundle(dir, { manifest: manifestOf(), commands: [], streams });
+    const argvPath = join(dir, 'streams', manifest.streams[0]!.id, 'argv.json');
+    expect(JSON.parse(await readFile(argvPath, 'utf8'))).toEqual({
+      file: '/usr/sbin/scutil',
+      args: [],
+      ...options,
+    });
+    const bundle = await readBundle(dir);
+    expect(bundle.streams[0]).toMatchObject(options);
+    const replay = createReplayRunner(bundle, { sleep: async () => {} });
+    const process = replay.spawnLines('/usr/sbin/scutil', [], options);
+    const lines: string[] = [];
+    let ended = false;
+    const reading = (async () => {
+      for await (const line of process.lines) lines.push(line.toString());
+      ended = true;
+    })();
+    await until(() => lines.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(lines).toEqual(['notification callback (store address = 0x1).']);
+    expect(ended).toBe(false);
+    await process.kill();
+    await reading;
+    expect(ended).toBe(true);
+    await writeFile(argvPath, JSON.stringify({ file: 'scutil', args: [], keepStdinOpen: 'yes' }));
+    await expect(readBundle(dir)).rejects.toThrow(/keepStdinOpen/);
   });
 });
 

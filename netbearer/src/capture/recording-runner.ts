@@ -49,6 +49,7 @@ export function createRecordingRunner(
         file,
         args: [...args],
         ...(options?.stdin === undefined ? {} : { stdin: options.stdin }),
+        ...(options?.keepStdinOpen === true ? { keepStdinOpen: true } : {}),
         events: [],
         endedBy: 'exit',
         startMs: Math.round(start - began),
@@ -113,6 +114,7 @@ interface MutableStream {
   file: string;
   args: string[];
   stdin?: string;
+  keepStdinOpen?: boolean;
   events: StreamEvent[];
   endedBy: 'exit' | 'kill';
   startMs: number;

@@ -10,7 +10,8 @@
  * - Streams replay their lines on the recorded timing (`sleep` is the clock: tests pass one
  *   that does not wait). A stream that the capture ended (`endedBy: 'kill'`) stays open after
  *   its last line until killed, as the real program would have; one that ended by itself ends.
- *   A spawn past the recorded streams of its argv stays silent until killed.
+ *   A spawn past the recorded streams of its argv stays silent until killed. SpawnOptions
+ *   (stdin, keepStdinOpen) are accepted and not compared: a stream matches by its argv.
  */
 import type {
   ExecOptions,

@@ -12,7 +12,7 @@ import { parseIpconfigSummary } from './ipconfig.js';
 import { parseNetstatBytes } from './netstat.js';
 import { parseAirportPower, parseHardwarePorts, parsePreferredNetworks } from './networksetup.js';
 import { parseAirportScanPlist, parsePlist } from './plist.js';
-import { parseChangedKey, parseNwi } from './scutil.js';
+import { parseChangedKey, parseNwi, parseWatchOutput } from './scutil.js';
 import { parseSystemProfiler } from './system-profiler.js';
 import { parseWdutil } from './wdutil.js';
 
@@ -218,6 +218,7 @@ const parsers: [string, (input: Uint8Array) => unknown][] = [
   ['nwi', parseNwi],
   ['wdutil', parseWdutil],
   ['changed key', parseChangedKey],
+  ['scutil n.watch', parseWatchOutput],
   ['netstat -ib', parseNetstatBytes],
 ];
 
@@ -247,6 +248,8 @@ describe('any input gives a value or a ParseError, never a throw or a hang', () 
             'Device: en0\n',
             '\tname\n',
             'REACH : flags 0x2\n',
+            'notification callback (store address = 0x1).\n',
+            '  1:00:00.000 changedKey [0] = ',
             'WIFI\n',
             '    SSID : x\n',
             '\r\n',

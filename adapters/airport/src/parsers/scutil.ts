@@ -41,8 +41,9 @@ export function parseNwi(input: Input): ParseResult<NetworkInformationSummary> {
 export const reachableFlag = 0x2;
 
 /**
- * A changed-key line of `scutil`: `  12:00:01.250 changedKey [0] = State:/…` (n.changes and
- * n.watch in current configd) or `changed key [0] = State:/…` (older releases).
+ * A changed-key line of `scutil`: `  12:00:01.250 changedKey [0] = State:/…` (n.watch and
+ * n.changes in current configd, `  %s changedKey [%d] = %@` with the time, then ` (+s.mmm)`
+ * after the first) or `changed key [0] = State:/…` (older releases).
  */
 export function parseChangedKey(line: Input): string | undefined {
   const match = /changed ?key \[\d{1,9}\] = (.*)$/i.exec(toText(line));
@@ -50,13 +51,67 @@ export function parseChangedKey(line: Input): string | undefined {
   return key === undefined || key === '' ? undefined : key;
 }
 
+/** One line of `n.watch` output, as far as the engine cares. */
+export type WatchLine =
+  /** `notification callback (store address = 0x…).`: a notification begins. */
+  | { readonly kind: 'notification' }
+  /** `  <time> changedKey [i] = <key>`: one key of it. */
+  | { readonly kind: 'changed'; readonly key: string }
+  /** `  no changed key's.`: a notification without keys (still a change to look at). */
+  | { readonly kind: 'no-keys' };
+
 /**
- * The stdin script of the scutil child. scutil exits when its standard input ends
- * (`process_line` returns FALSE at end of file, configd `scutil.tproj`), and the process seam
- * closes stdin after writing it, so `n.watch` (a thread) would die at once. Instead the main
- * thread blocks in `n.wait` until one of the keys changes, `n.changes` prints which, and scutil
- * exits; the engine starts the next one at once. With a seam that keeps stdin open, `n.watch`
- * would do the same in one process (research §2.3).
+ * A line of scutil in notification mode (`n.watch`), per configd's `scutil.tproj/
+ * notifications.c` `storeCallback`: the header `notification callback (store address = %p).`,
+ * then per key `  %s changedKey [%d] = %@` (%s is `hh:mm:ss.mmm`, ` (+s.mmm)` after the first
+ * print) or `  no changed key's.`. Anything else (an error text of a refused `n.add`) is
+ * undefined. Pure, anchored, linear.
+ */
+export function parseWatchLine(line: Input): WatchLine | undefined {
+  const text = toText(line);
+  if (/^\s*notification callback \(store address = [^)]{0,64}\)/i.test(text)) {
+    return { kind: 'notification' };
+  }
+  if (/^\s*no changed ?key'?s\b/i.test(text)) return { kind: 'no-keys' };
+  const key = parseChangedKey(text);
+  return key === undefined ? undefined : { kind: 'changed', key };
+}
+
+/** One notification of `n.watch`: the keys it named (none for `no changed key's`). */
+export interface WatchNotification {
+  readonly keys: readonly string[];
+}
+
+/**
+ * A whole `n.watch` transcript grouped into notifications (fixtures, capture bundles). Keys
+ * before any header (releases that print none) form a notification of their own. An input
+ * with no notification line at all is a ParseError.
+ */
+export function parseWatchOutput(input: Input): ParseResult<readonly WatchNotification[]> {
+  const notifications: { keys: string[] }[] = [];
+  let current: { keys: string[] } | undefined;
+  let sawAny = false;
+  for (const line of lines(toText(input))) {
+    const parsed = parseWatchLine(line);
+    if (!parsed) continue;
+    sawAny = true;
+    if (parsed.kind === 'notification' || !current) {
+      current = { keys: [] };
+      notifications.push(current);
+      if (parsed.kind === 'notification') continue;
+    }
+    if (parsed.kind === 'changed') current.keys.push(parsed.key);
+  }
+  if (!sawAny) return { error: new ParseError('scutil n.watch', 'no notification') };
+  return { value: notifications };
+}
+
+/**
+ * The stdin script of the long-lived scutil child: the keys and patterns (`n.add key pattern`:
+ * any second word makes it a regex) of link, address, Wi-Fi and global state, then `n.watch`,
+ * which starts a thread that prints each notification while the main thread waits for more
+ * input. scutil exits at the end of its input (`process_line` returns FALSE at end of file), so
+ * the engine spawns it with `keepStdinOpen` and ends it with kill().
  */
 export const watchScript = [
   'n.add State:/Network/Global/IPv4',
@@ -64,7 +119,6 @@ export const watchScript = [
   'n.add State:/Network/Interface/[^/]+/Link pattern',
   'n.add State:/Network/Interface/[^/]+/IPv4 pattern',
   'n.add State:/Network/Interface/[^/]+/AirPort pattern',
-  'n.wait',
-  'n.changes',
+  'n.watch',
   '',
 ].join('\n');

@@ -7,12 +7,13 @@ import {
 } from '../identifiers.js';
 import { encodings } from '../testing/fixtures.js';
 import { renderNetstat } from '../testing/mac-world.js';
+import { scutilWatchExpected, scutilWatchTranscript } from '../testing/scutil-watch.js';
 import { parseAirportInfo } from './airport.js';
 import { parseIpconfigSummary } from './ipconfig.js';
 import { parseNetstatBytes } from './netstat.js';
 import { joinFailure, parseAirportPower, parsePreferredNetworks } from './networksetup.js';
 import { parseAirportScanPlist } from './plist.js';
-import { parseChangedKey, parseNwi } from './scutil.js';
+import { parseChangedKey, parseNwi, parseWatchLine, parseWatchOutput } from './scutil.js';
 
 // Layouts of tools with no attributable capture in ../shared/fixtures (research §2.1); to be
 // replaced by capture bundles from real Macs.
@@ -136,6 +137,36 @@ describe('tools without a shared fixture', () => {
     expect(parseChangedKey("  no changedKey's.")).toBeUndefined();
     expect(parseChangedKey('notification callback (store address = 0x7f9).')).toBeUndefined();
     expect(parseChangedKey('> ')).toBeUndefined();
+  });
+
+  it('scutil n.watch: notification headers, changed keys, keyless notifications', () => {
+    // The transcript is written from configd's source (storeCallback), not captured.
+    for (const [encoding, encode] of Object.entries(encodings)) {
+      expect(parseWatchOutput(encode(scutilWatchTranscript)), encoding).toEqual({
+        value: scutilWatchExpected,
+      });
+    }
+    expect(parseWatchLine('notification callback (store address = 0x600002d2c000).')).toEqual({
+      kind: 'notification',
+    });
+    expect(
+      parseWatchLine('   9:41:07.120 changedKey [0] = State:/Network/Interface/en0/Link'),
+    ).toEqual({ kind: 'changed', key: 'State:/Network/Interface/en0/Link' });
+    expect(parseWatchLine('  changed key [3] = State:/Network/Global/IPv4')).toEqual({
+      kind: 'changed',
+      key: 'State:/Network/Global/IPv4',
+    });
+    expect(parseWatchLine("  no changed key's.")).toEqual({ kind: 'no-keys' });
+    expect(parseWatchLine("  no changedKey's.")).toEqual({ kind: 'no-keys' });
+    // An error text of a refused n.add, a prompt, or nothing: not a notification.
+    expect(parseWatchLine('  Key already exists')).toBeUndefined();
+    expect(parseWatchLine('> ')).toBeUndefined();
+    expect(parseWatchLine('')).toBeUndefined();
+    // Keys without a header (a release that prints none) still make a notification.
+    expect(parseWatchOutput('  changed key [0] = State:/Network/Global/IPv4\n')).toEqual({
+      value: [{ keys: ['State:/Network/Global/IPv4'] }],
+    });
+    expect('error' in parseWatchOutput('scutil: usage\n')).toBe(true);
   });
 
   it('airport -I: an SSID reading "BSSID: …" cannot overwrite the BSSID', () => {

@@ -42,9 +42,16 @@ export class FakeRunner implements ProcessRunner {
   readonly calls: Call[] = [];
   readonly unexpected: string[] = [];
   readonly children: FakeLineProcess[] = [];
-  readonly spawns: { file: string; args: readonly string[]; stdin: string | undefined }[] = [];
+  readonly spawns: {
+    file: string;
+    args: readonly string[];
+    stdin: string | undefined;
+    keepStdinOpen: boolean;
+  }[] = [];
   readonly #table = new Map<string, Recording>();
   readonly #counts = new Map<string, number>();
+  /** Children exit at once unless spawned with `keepStdinOpen` (scutil's end of input). */
+  exitAtEndOfInput = true;
   /** What each spawnLines call gets; by default a fresh FakeLineProcess. */
   onSpawn: (() => FakeLineProcess) | undefined;
 
@@ -85,8 +92,11 @@ export class FakeRunner implements ProcessRunner {
   }
 
   spawnLines(file: string, args: readonly string[], options?: SpawnOptions): LineProcess {
-    this.spawns.push({ file, args: [...args], stdin: options?.stdin });
+    const keepStdinOpen = options?.keepStdinOpen === true;
+    this.spawns.push({ file, args: [...args], stdin: options?.stdin, keepStdinOpen });
     const child = this.onSpawn ? this.onSpawn() : new FakeLineProcess();
+    // Like scutil, a child whose input is closed after the script reaches its end and exits.
+    if (!keepStdinOpen && this.exitAtEndOfInput) child.die();
     this.children.push(child);
     return child;
   }
