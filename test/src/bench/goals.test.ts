@@ -32,4 +32,22 @@ describe('benchmark goals', () => {
     expect(judge(line('networkmanager: signal-to-event overhead', 0.4, 'ms', 30))?.met).toBe(true);
     expect(judge(line('something new', 1, 'ms', 1))).toBeUndefined();
   });
+
+  it('judges parse fidelity: ours must be 100%, whatever the peer scored', () => {
+    const fields = 'parse fidelity: netsh show networks, fields right, ours vs node-wifi';
+    expect(judge(line(fields, 100, '%', 10.16))).toEqual({
+      text: 'goal ours = 100%: met',
+      met: true,
+    });
+    expect(judge(line(fields, 99.89, '%', 10.16))?.met).toBe(false);
+    const throws =
+      'parse fidelity: netsh show networks, fixtures parsed without a throw, ours vs systeminformation';
+    expect(judge(line(throws, 100, '%', 100))?.text).toBe('goal ours = 100% (0 throws): met');
+    expect(judge(line(throws, 88.89, '%', 100))?.met).toBe(false);
+    const interfaces = 'parse fidelity: netsh show interfaces, fields right, ours vs node-wifi';
+    expect(judge(line(interfaces, 96.97, '%', 42.42))?.text).toBe('goal ours = 100%: MISSED');
+    expect(
+      judge(line('parse time per fixture: netsh show networks, ours vs node-wifi', 1, 'ms', 1)),
+    ).toBeUndefined();
+  });
 });

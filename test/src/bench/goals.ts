@@ -19,6 +19,20 @@ export const goals: readonly Goal[] = [
   { prefix: 'networkmanager: signal', text: 'overhead ≤ 1 ms', met: (l) => l.value <= 1 },
   // An idle process alone uses CPU too (47 ms on a busy machine): what netbearer adds is the
   // difference from the empty process measured beside it.
+  // Fed the same fixtures as node-wifi and systeminformation: every field of every access
+  // point right, and no throw (a throw scores that fixture nothing, so 100% needs both).
+  ...['networks', 'interfaces'].flatMap((command) => [
+    {
+      prefix: `parse fidelity: netsh show ${command}, fields right`,
+      text: 'ours = 100%',
+      met: (l: BenchLine) => l.value === 100,
+    },
+    {
+      prefix: `parse fidelity: netsh show ${command}, fixtures parsed without a throw`,
+      text: 'ours = 100% (0 throws)',
+      met: (l: BenchLine) => l.value === 100,
+    },
+  ]),
   ...['networkmanager: idle', 'generic: idle'].map((prefix) => ({
     prefix,
     text: 'value − baseline ≤ 10 ms',

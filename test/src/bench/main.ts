@@ -5,6 +5,7 @@ import { judge } from './goals.js';
 import { linkChurn } from './link-churn.js';
 import type { BenchLine } from './measure.js';
 import { networkManagerBenchmarks } from './networkmanager.js';
+import { peerFidelity } from './peer-fidelity.js';
 import { sessionScale } from './session-scale.js';
 
 const json = process.argv.includes('--json');
@@ -13,6 +14,7 @@ const check = process.argv.includes('--check');
 const benchmarks: Array<[string, () => Promise<BenchLine[]>]> = [
   ['sessions', () => sessionScale()],
   ['link churn', () => linkChurn()],
+  ['parse fidelity', peerFidelity],
   ['networkmanager', networkManagerBenchmarks],
 ];
 
