@@ -1,5 +1,6 @@
 export type { Failure, LinkStatus } from '@netbearer/machines';
 export { linkMachine, sessionMachine } from '@netbearer/machines';
+export { abortableDelay } from './abortable-delay.js';
 export { defaultConnectTimeout } from './configuration-record.js';
 export type {
   ConnectOptions,

@@ -1,9 +1,8 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readBundle } from './capture/bundle-reader.js';
-import { type Host, type ManagerFactory, run, type Terminal } from './command-line.js';
+import { type Host, type ManagerFactory, run } from './command-line.js';
 import { createManager } from './create-manager.js';
 import {
   createFakeRunnerEngine,
@@ -14,28 +13,15 @@ import {
   listArgs,
   scriptedRunner,
 } from './testing/fake-runner-engine.js';
+import { tempDirs } from './testing/temp-dirs.js';
+import { recordingTerminal } from './testing/terminal.js';
 
-const dirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'netbearer-cli-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+const dirs = tempDirs('netbearer-cli-');
+const tempDir = dirs.make;
+afterEach(dirs.removeAll);
 
-function terminal(interrupted = new AbortController().signal) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const t: Terminal = {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    env: { SystemRoot: 'C:\\Windows' },
-    interrupted,
-  };
-  return { t, out, err };
-}
+const terminal = (interrupted?: AbortSignal) =>
+  recordingTerminal(interrupted, { SystemRoot: 'C:\\Windows' });
 
 const create: ManagerFactory = (options) =>
   createManager({ ...options, runnerEngines: { netsh: createFakeRunnerEngine } });

@@ -1,14 +1,8 @@
 import { SimulatedWorld } from '@netbearer/adapter-simulated';
 import { NetworkConfigurationManager } from '@netbearer/core';
 import { describe, expect, it } from 'vitest';
-import { run, type Terminal } from './command-line.js';
-
-function terminal(interrupted = new AbortController().signal) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const t: Terminal = { out: (l) => out.push(l), err: (l) => err.push(l), env: {}, interrupted };
-  return { t, out, err };
-}
+import { run } from './command-line.js';
+import { recordingTerminal as terminal } from './testing/terminal.js';
 
 /** A world with a hostile name and two configurations sharing a name. */
 function world() {

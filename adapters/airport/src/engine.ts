@@ -1,4 +1,5 @@
 import {
+  abortableDelay,
   type Capability,
   type ConnectOptions,
   type ConnectOutcome,
@@ -353,7 +354,7 @@ class Airport implements AirportEngine {
           `${target.ssid}: networksetup reported success, but ${target.device} did not join it.`,
         );
       }
-      await delay(this.#confirmIntervalMs, signal);
+      await abortableDelay(this.#confirmIntervalMs, signal);
     }
     // The interface showed it (or, with every name hidden, the join was reported and the
     // link is up): the name holds until the link goes down.
@@ -399,15 +400,8 @@ class Airport implements AirportEngine {
     this.#disposal.abort();
     if (this.#begin) clearImmediate(this.#begin);
     this.#begin = undefined;
-    clearTimeout(this.#debounceTimer);
-    clearTimeout(this.#restartTimer);
-    this.#debounceTimer = undefined;
-    this.#restartTimer = undefined;
-    this.#burstStart = undefined;
-    const child = this.#child;
-    this.#child = undefined;
     this.#sink = undefined;
-    await child?.kill();
+    await this.#stopChild();
   }
 
   // --- the scutil child ------------------------------------------------------------------
@@ -415,16 +409,19 @@ class Airport implements AirportEngine {
   #updateChild(): void {
     const wanted = this.#phase === 'started' && this.#listened;
     if (wanted && !this.#child && !this.#restartTimer) this.#spawnChild();
-    if (!wanted) {
-      clearTimeout(this.#restartTimer);
-      clearTimeout(this.#debounceTimer);
-      this.#restartTimer = undefined;
-      this.#debounceTimer = undefined;
-      this.#burstStart = undefined;
-      const child = this.#child;
-      this.#child = undefined;
-      void child?.kill();
-    }
+    if (!wanted) void this.#stopChild();
+  }
+
+  /** No child, no restart or debounce pending, no burst: kills the child there was, if any. */
+  #stopChild(): Promise<void> | undefined {
+    clearTimeout(this.#restartTimer);
+    clearTimeout(this.#debounceTimer);
+    this.#restartTimer = undefined;
+    this.#debounceTimer = undefined;
+    this.#burstStart = undefined;
+    const child = this.#child;
+    this.#child = undefined;
+    return child?.kill();
   }
 
   /**
@@ -873,18 +870,6 @@ function commandFailure(
   result: ExecResult,
 ): EngineError {
   return new EngineError(kind, describe(what, result));
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** The macOS engine (see the package README for what each macOS version offers). */

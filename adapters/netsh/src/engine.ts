@@ -4,6 +4,7 @@
  * helper child reports changes while someone listens, with back-off polling as the fallback.
  */
 import {
+  abortableDelay,
   type Capability,
   type ConnectOptions,
   type ConnectOutcome,
@@ -239,7 +240,7 @@ class NetshEngineImpl implements NetshEngine {
     if (result.code !== 0) throw this.#failure('ConnectError', 'netsh wlan connect', result);
     const deadline = Date.now() + this.#connectTimeoutMs;
     for (;;) {
-      await sleep(this.#connectPollMs, signal);
+      await abortableDelay(this.#connectPollMs, signal);
       if (signal.aborted) {
         await this.#rollback(interfaceName);
         throw new EngineError('ConnectError', `connecting ${JSON.stringify(profile)} was aborted`);
@@ -293,7 +294,7 @@ class NetshEngineImpl implements NetshEngine {
           `${JSON.stringify(profile)} is still connected after netsh wlan disconnect`,
         );
       }
-      await sleep(this.#connectPollMs, signal);
+      await abortableDelay(this.#connectPollMs, signal);
     }
     await this.#refresh(false);
     return 'down';
@@ -419,6 +420,18 @@ class NetshEngineImpl implements NetshEngine {
   }
 
   #refresh(full: boolean): Promise<void> {
+    return this.#queueRefresh(full).then(() => {});
+  }
+
+  #refreshQuietly(): Promise<boolean> {
+    return this.#queueRefresh(false).catch(() => false);
+  }
+
+  /**
+   * Reads (everything, or the quick part) once the refreshes queued before it are done, then
+   * publishes; true when anything changed. Rejects as the read does; the queue goes on.
+   */
+  #queueRefresh(full: boolean): Promise<boolean> {
     const next = this.#refreshChain.then(async () => {
       if (this.#disposed) return false;
       await this.#readAll(full);
@@ -426,18 +439,7 @@ class NetshEngineImpl implements NetshEngine {
       return this.#publish(this.#build());
     });
     this.#refreshChain = next.catch(() => {});
-    return next.then(() => {});
-  }
-
-  #refreshQuietly(): Promise<boolean> {
-    const next = this.#refreshChain.then(async () => {
-      if (this.#disposed) return false;
-      await this.#readAll(false);
-      if (this.#disposed) return false;
-      return this.#publish(this.#build());
-    });
-    this.#refreshChain = next.catch(() => {});
-    return next.catch(() => false);
+    return next;
   }
 
   /** Sends what changed to the sink; true when anything did. */
@@ -671,17 +673,4 @@ class NetshEngineImpl implements NetshEngine {
       this.#sink?.networkInformationChanged(information);
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

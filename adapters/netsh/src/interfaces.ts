@@ -6,6 +6,7 @@
  * structural fallback, where it is not (state, channel, authentication, cipher, profile).
  */
 import {
+  authenticationLabels,
   bareInteger,
   isBand,
   isBlank,
@@ -45,14 +46,7 @@ const source = 'wlan show interfaces';
 const labels = {
   state: ['state', 'status', 'estado', 'état', 'stato', 'toestand', 'состояние'],
   channel: ['channel', 'kanal', 'canal', 'canale', 'kanaal', 'канал'],
-  authentication: [
-    'authentication',
-    'authentifizierung',
-    'autenticación',
-    'authentification',
-    'autenticazione',
-    'verificatie',
-  ],
+  authentication: authenticationLabels,
   cipher: [
     'cipher',
     'verschlüsselungsverfahren',

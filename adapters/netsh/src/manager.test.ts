@@ -13,15 +13,20 @@ afterEach(async () => {
 
 const options = { platform: 'win32' as const, env: {}, connectTimeoutMs: 200, connectPollMs: 5 };
 
+/** The home world in which netsh accepts connecting Office and disconnecting Wi-Fi. */
+function officeConnects() {
+  return homeWorld()
+    .on(
+      netsh,
+      ['wlan', 'connect', 'name="Office"', 'interface="Wi-Fi"'],
+      result('Connection request was completed successfully.\r\n'),
+    )
+    .on(netsh, ['wlan', 'disconnect', 'interface="Wi-Fi"'], result('ok\r\n'));
+}
+
 describe('under NetworkConfigurationManager', () => {
   it('lists, is online, and a session opens and stops a profile', async () => {
-    const runner = homeWorld()
-      .on(
-        netsh,
-        ['wlan', 'connect', 'name="Office"', 'interface="Wi-Fi"'],
-        result('Connection request was completed successfully.\r\n'),
-      )
-      .on(netsh, ['wlan', 'disconnect', 'interface="Wi-Fi"'], result('ok\r\n'));
+    const runner = officeConnects();
     manager = await NetworkConfigurationManager.create({
       engines: [createNetshEngine({ ...options, runner, helper: false })],
     });
@@ -49,13 +54,7 @@ describe('under NetworkConfigurationManager', () => {
   });
 
   it('a session on a profile that never connects ends with an error, not a hang', async () => {
-    const runner = homeWorld()
-      .on(
-        netsh,
-        ['wlan', 'connect', 'name="Office"', 'interface="Wi-Fi"'],
-        result('Connection request was completed successfully.\r\n'),
-      )
-      .on(netsh, ['wlan', 'disconnect', 'interface="Wi-Fi"'], result('ok\r\n'));
+    const runner = officeConnects();
     manager = await NetworkConfigurationManager.create({
       engines: [createNetshEngine({ ...options, runner, helper: false })],
     });

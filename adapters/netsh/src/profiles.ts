@@ -4,7 +4,14 @@
  * alle Benutzer"…; `<None>` lines have no colon). The details: SSIDs are the quoted values
  * (`SSID name : "…"`), the rest by label where one is known.
  */
-import { isBlank, keyValue, maxInputChars, ParseError, toLines } from './text.js';
+import {
+  authenticationLabels,
+  isBlank,
+  keyValue,
+  maxInputChars,
+  ParseError,
+  toLines,
+} from './text.js';
 
 export interface SavedProfile {
   /** The profile name as printed (lossy in the OEM code page: see the README). */
@@ -43,14 +50,6 @@ export interface ProfileDetails {
   readonly metered?: boolean;
 }
 
-const authLabels = [
-  'authentication',
-  'authentifizierung',
-  'autenticación',
-  'authentification',
-  'autenticazione',
-  'verificatie',
-];
 const cipherLabels = [
   'cipher',
   'verschlüsselung',
@@ -95,7 +94,7 @@ export function parseProfileDetails(text: string): ProfileDetails | ParseError {
     const raw = pair.raw.replace(/[ \t]+$/, '');
     if (raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"')) {
       ssids.push(raw.slice(1, -1));
-    } else if (authentication === undefined && authLabels.includes(pair.key)) {
+    } else if (authentication === undefined && authenticationLabels.includes(pair.key)) {
       authentication = pair.value;
     } else if (cipher === undefined && cipherLabels.includes(pair.key)) {
       cipher = pair.value;

@@ -19,6 +19,16 @@ export class ParseError extends Error {
 /** Outputs larger than this are not netsh output (its largest are a few hundred KB). */
 export const maxInputChars = 8 * 1024 * 1024;
 
+/** The authentication label, lower-cased, in the languages netsh prints it in. */
+export const authenticationLabels = [
+  'authentication',
+  'authentifizierung',
+  'autenticación',
+  'authentification',
+  'autenticazione',
+  'verificatie',
+];
+
 export interface Line {
   /** Leading spaces and tabs (NBSP does not count). */
   readonly indent: number;

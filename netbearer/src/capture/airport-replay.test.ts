@@ -2,34 +2,20 @@
  * The shared macOS fixtures through the real airport engine: capture on a runner that answers
  * with the fixture files (anything else fails as a missing tool would), then `list --replay`.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { ExecResult, ProcessRunner } from '@netbearer/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run, type Terminal } from '../command-line.js';
+import { run } from '../command-line.js';
 import { createManager } from '../create-manager.js';
+import { tempDirs } from '../testing/temp-dirs.js';
+import { recordingTerminal as terminal } from '../testing/terminal.js';
 import { programName } from './bundle-format.js';
 import { readBundle } from './bundle-reader.js';
 
 const fixtures = new URL('../../../../shared/fixtures/macos/', import.meta.url);
 
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
-function terminal() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const t: Terminal = {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    env: {},
-    interrupted: new AbortController().signal,
-  };
-  return { t, out, err };
-}
+const dirs = tempDirs('netbearer-airport-');
+afterEach(dirs.removeAll);
 
 async function macMachine(): Promise<ProcessRunner> {
   const read = (name: string) => readFile(new URL(name, fixtures));
@@ -83,8 +69,7 @@ describe('airport: capture the fixtures, replay the bundle', () => {
     expect(liveList.engine).toEqual(['airport']);
     expect(liveList.configurations.length).toBeGreaterThan(0);
 
-    const cwd = await mkdtemp(join(tmpdir(), 'netbearer-airport-'));
-    dirs.push(cwd);
+    const cwd = await dirs.make();
     const capture = terminal();
     const code = await run(
       ['capture', '--out', 'bundle', '--seconds', '0', '--redact', 'none'],

@@ -1,7 +1,7 @@
-import { mkdtemp, readdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDirs } from '../testing/temp-dirs.js';
 import { bundleLimits, type Recording } from './bundle-format.js';
 import { readBundle } from './bundle-reader.js';
 import { writeBundle } from './bundle-writer.js';
@@ -9,15 +9,9 @@ import { BundleError, type BundleErrorKind } from './errors.js';
 import { createRedactor, redactRecording } from './redaction.js';
 import { createReplayRunner } from './replay-runner.js';
 
-const dirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'netbearer-bundle-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+const dirs = tempDirs('netbearer-bundle-');
+const tempDir = dirs.make;
+afterEach(dirs.removeAll);
 
 const manifest = {
   tool: 'netbearer test',

@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProcessRunner, SpawnOptions } from '@netbearer/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,7 +12,8 @@ import {
   listArgs,
   scriptedRunner,
 } from '../testing/fake-runner-engine.js';
-import type { Recording } from './bundle-format.js';
+import { tempDirs } from '../testing/temp-dirs.js';
+import type { RecordedCommand, Recording } from './bundle-format.js';
 import { readBundle } from './bundle-reader.js';
 import { writeBundle } from './bundle-writer.js';
 import { ReplayMismatchError } from './errors.js';
@@ -28,15 +28,9 @@ async function until(done: () => boolean): Promise<void> {
   }
 }
 
-const dirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'netbearer-capture-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+const dirs = tempDirs('netbearer-capture-');
+const tempDir = dirs.make;
+afterEach(dirs.removeAll);
 
 const networks = Buffer.concat([
   Buffer.from('\r\nSSID 1 : Home\r\n    BSSID 1                 : 00:1A:2B:3C:4D:5E\r\n'),
@@ -57,6 +51,23 @@ function script() {
       ],
     },
   });
+}
+
+/** A command that printed `stdout` and exited 0, recorded at 0 ms for 1 ms. */
+function recordedCommand(
+  file: string,
+  args: string[],
+  stdout: Buffer,
+  verbatim: boolean,
+): RecordedCommand {
+  return {
+    file,
+    args,
+    verbatim,
+    result: { stdout, stderr: Buffer.alloc(0), code: 0, signal: null, timedOut: false },
+    startMs: 0,
+    durationMs: 1,
+  };
 }
 
 function manifestOf(redaction: Recording['manifest']['redaction'] = 'none') {
@@ -268,20 +279,9 @@ describe('replay matching', () => {
     const dir = await tempDir();
     await writeBundle(dir, {
       manifest: manifestOf(),
-      commands: outputs.map(([file, args, out]) => ({
-        file,
-        args,
-        verbatim: false,
-        result: {
-          stdout: Buffer.from(out),
-          stderr: Buffer.alloc(0),
-          code: 0,
-          signal: null,
-          timedOut: false,
-        },
-        startMs: 0,
-        durationMs: 1,
-      })),
+      commands: outputs.map(([file, args, out]) =>
+        recordedCommand(file, args, Buffer.from(out), false),
+      ),
       streams: [],
     });
     return readBundle(dir);
@@ -389,34 +389,8 @@ describe('redaction', () => {
     const recording: Recording = {
       manifest: manifestOf('all'),
       commands: [
-        {
-          file: 'netsh.exe',
-          args: ['wlan', 'show', 'networks'],
-          verbatim: true,
-          result: {
-            stdout: networks,
-            stderr: Buffer.alloc(0),
-            code: 0,
-            signal: null,
-            timedOut: false,
-          },
-          startMs: 0,
-          durationMs: 1,
-        },
-        {
-          file: 'netsh.exe',
-          args: ['wlan', 'show', 'profile', 'name="Home"'],
-          verbatim: true,
-          result: {
-            stdout: profile,
-            stderr: Buffer.alloc(0),
-            code: 0,
-            signal: null,
-            timedOut: false,
-          },
-          startMs: 0,
-          durationMs: 1,
-        },
+        recordedCommand('netsh.exe', ['wlan', 'show', 'networks'], networks, true),
+        recordedCommand('netsh.exe', ['wlan', 'show', 'profile', 'name="Home"'], profile, true),
       ],
       streams: [],
     };

@@ -2,29 +2,20 @@
  * The shared Windows fixtures through the real netsh engine: a capture on a runner that answers
  * with the fixture files (as netsh prints them: CRLF), then `list --replay` of that bundle.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { ExecResult, ProcessRunner } from '@netbearer/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run, type Terminal } from '../command-line.js';
+import { run } from '../command-line.js';
 import { createManager } from '../create-manager.js';
+import { tempDirs } from '../testing/temp-dirs.js';
+import { recordingTerminal as terminal } from '../testing/terminal.js';
 import { programName } from './bundle-format.js';
 import { readBundle } from './bundle-reader.js';
 
 const fixtures = new URL('../../../../shared/fixtures/windows/', import.meta.url);
 
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
-function terminal(interrupted = new AbortController().signal) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const t: Terminal = { out: (l) => out.push(l), err: (l) => err.push(l), env: {}, interrupted };
-  return { t, out, err };
-}
+const dirs = tempDirs('netbearer-netsh-');
+afterEach(dirs.removeAll);
 
 const report =
   '{"nlm":64,"level":"Internet","cost":"Unrestricted","wlan":true,"wwan":false,"iana":71}';
@@ -107,8 +98,7 @@ describe('netsh: capture the fixtures, replay the bundle', () => {
       expect(liveList.engine).toEqual(['netsh']);
       expect(liveList.configurations.map((c: { name: string }) => c.name)).toContain('Profile1 2');
 
-      const cwd = await mkdtemp(join(tmpdir(), 'netbearer-netsh-'));
-      dirs.push(cwd);
+      const cwd = await dirs.make();
       const capture = terminal();
       const code = await run(
         ['capture', '--out', 'bundle', '--seconds', '0', '--redact', redaction],
@@ -144,8 +134,7 @@ describe('netsh: capture the fixtures, replay the bundle', () => {
     real = true;
     const machine = await fixtureMachine();
     real = false;
-    const cwd = await mkdtemp(join(tmpdir(), 'netbearer-netsh-'));
-    dirs.push(cwd);
+    const cwd = await dirs.make();
     const capture = terminal();
     const args = ['capture', '--out', 'bundle', '--seconds', '0', '--redact', 'all'];
     expect(
@@ -171,8 +160,7 @@ describe('netsh: capture the fixtures, replay the bundle', () => {
 
   it('watch --replay replays the change helper through the engine', async () => {
     const machine = await fixtureMachine();
-    const cwd = await mkdtemp(join(tmpdir(), 'netbearer-netsh-'));
-    dirs.push(cwd);
+    const cwd = await dirs.make();
     const stop = new AbortController();
     const capture = terminal(stop.signal);
     setTimeout(() => stop.abort(), 300);

@@ -20,7 +20,7 @@ import type {
   ProcessRunner,
   SpawnOptions,
 } from '@netbearer/core';
-import { splitLines } from '@netbearer/core';
+import { abortableDelay, splitLines } from '@netbearer/core';
 import { type Bundle, programName, type RecordedStream } from './bundle-format.js';
 import { ReplayMismatchError } from './errors.js';
 
@@ -35,7 +35,7 @@ export interface ReplayRunner extends ProcessRunner {
 }
 
 export function createReplayRunner(bundle: Bundle, options: ReplayOptions = {}): ReplayRunner {
-  const sleep = options.sleep ?? realSleep;
+  const sleep = options.sleep ?? abortableDelay;
   const commands = groupBy(bundle.commands);
   const streams = groupBy(bundle.streams);
   const used = new Map<string, number>();
@@ -134,17 +134,4 @@ function groupBy<T extends { file: string; args: readonly string[] }>(
     groups.set(k, [...(groups.get(k) ?? []), item]);
   }
   return groups;
-}
-
-function realSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

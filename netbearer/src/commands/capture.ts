@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { release, version } from 'node:os';
 import { resolve } from 'node:path';
 import {
+  abortableDelay,
   createProcessRunner,
   InvalidArgumentError,
   type NetworkConfigurationManager,
@@ -64,7 +65,7 @@ export async function captureCommand(
     // A listener makes the engine watch (start its event helper) for the rest of the capture.
     const heard = () => {};
     manager.on('configurationChanged', heard);
-    await waitOrInterrupted(options.seconds * 1000, terminal.interrupted);
+    await abortableDelay(options.seconds * 1000, terminal.interrupted);
     manager.off('configurationChanged', heard);
   } catch (error) {
     // Not a command-line engine: there is nothing to record.
@@ -114,19 +115,6 @@ export async function captureCommand(
   if (failure !== undefined) terminal.err(`netbearer: the engine failed: ${failure}`);
   terminal.out(out);
   return failure === undefined ? 0 : 1;
-}
-
-function waitOrInterrupted(ms: number, interrupted: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    if (interrupted.aborted) return done();
-    const finish = () => {
-      clearTimeout(timer);
-      interrupted.removeEventListener('abort', finish);
-      done();
-    };
-    const timer = setTimeout(finish, ms);
-    interrupted.addEventListener('abort', finish, { once: true });
-  });
 }
 
 async function toolVersion(): Promise<string> {
