@@ -13,6 +13,7 @@ import {
   variantBytes,
   withBlankLines,
 } from './testing/fixtures.js';
+import { refusal } from './testing/world.js';
 import { ParseError } from './text.js';
 
 const localised = (name: string) => /-(de|es|fr|it|nl)[-.]/.test(name);
@@ -419,24 +420,9 @@ describe('netsh interface ipv4 show subinterfaces', () => {
 
 // ---------- the 24H2 refusal ----------
 
-export const refusalEn = [
-  'There is 1 interface on the system:',
-  'Network shell commands need location permission to access WLAN information. Turn on Location services on the Location page in Privacy & security settings.',
-  '',
-  'Here is the URI for the Location page in the Settings app:',
-  'ms-settings:privacy-location',
-  'To open the Location page in the Settings app, hold down the Ctrl key and select the link, or run the following command:',
-  'start ms-settings:privacy-location',
-  '',
-  'Or, to open the Location page from the Run dialog box, press Windows logo key + R, and then copy and paste the URI above.',
-  '',
-  'Function WlanQueryInterface returns error 5:',
-  'The requested operation requires elevation (Run as administrator).',
-].join('\r\n');
-
 describe('the 24H2 location refusal', () => {
   it('is recognised in English', () => {
-    expect(detectRefusal(refusalEn)).toBe('location-permission');
+    expect(detectRefusal(refusal)).toBe('location-permission');
   });
   it('is recognised in another language by its URI', () => {
     const de = [
@@ -469,6 +455,6 @@ describe('the 24H2 location refusal', () => {
     for (const name of fixtureNames()) expect(detectRefusal(fixtureText(name))).toBeUndefined();
   });
   it('the interface parser gives no interface for it', () => {
-    expect(parseInterfaces(refusalEn)).toEqual([]);
+    expect(parseInterfaces(refusal)).toEqual([]);
   });
 });

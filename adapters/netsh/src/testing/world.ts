@@ -114,6 +114,7 @@ export const networksOutput = fixtureText('netsh-wlan-show-networks-bssid-en-hea
   .replace(/\n(SSID \d)/g, '\n\n$1')
   .replace(/\n/g, '\r\n');
 
+/** Windows 11 24H2's English refusal, as netsh prints it without location permission. */
 export const refusal = crlf([
   'There is 1 interface on the system:',
   'Network shell commands need location permission to access WLAN information. Turn on Location services on the Location page in Privacy & security settings.',
@@ -122,6 +123,8 @@ export const refusal = crlf([
   'ms-settings:privacy-location',
   'To open the Location page in the Settings app, hold down the Ctrl key and select the link, or run the following command:',
   'start ms-settings:privacy-location',
+  '',
+  'Or, to open the Location page from the Run dialog box, press Windows logo key + R, and then copy and paste the URI above.',
   '',
   'Function WlanQueryInterface returns error 5:',
   'The requested operation requires elevation (Run as administrator).',
