@@ -16,6 +16,8 @@ export default defineConfig({
       '@netbearer/adapter-networkmanager': src('./adapters/networkmanager/src/index.ts'),
       '@netbearer/adapter-netsh': src('./adapters/netsh/src/index.ts'),
       '@netbearer/adapter-airport': src('./adapters/airport/src/index.ts'),
+      '@netbearer/access': src('./access/src/index.ts'),
+      '@netbearer/inspector': src('./inspector/src/index.ts'),
       netbearer: src('./netbearer/src/index.ts'),
     },
   },
