@@ -1,7 +1,14 @@
 export type { Failure, LinkStatus } from '@netbearer/machines';
-export { linkMachine, sessionMachine } from '@netbearer/machines';
+export {
+  linkMachine,
+  roamingFlowMachine,
+  roamingOf,
+  sessionMachine,
+  sessionStateOf,
+} from '@netbearer/machines';
 export { abortableDelay } from './abortable-delay.js';
 export { defaultConnectTimeout } from './configuration-record.js';
+export { Emitter } from './emitter.js';
 export type {
   ConnectOptions,
   ConnectOutcome,
@@ -26,6 +33,17 @@ export {
   NetBearerError,
   ReadOnlyPropertyError,
 } from './errors.js';
+export type {
+  EngineInspectionEvent,
+  InspectedLink,
+  InspectedSession,
+  LinkActorView,
+  LinkInspectionEvent,
+  LinkSnapshot,
+  ManagerInspection,
+  ManagerInspectionEvent,
+  ManagerInspectionObserver,
+} from './inspection-types.js';
 export { NetworkConfiguration } from './network-configuration.js';
 export {
   NetworkConfigurationManager,

@@ -4,13 +4,14 @@
  * which applications must not import: it may change in any release. The public types
  * (`@netbearer/core`) mention none of it.
  */
+import type { Binding } from './binding.js';
 import type { ConfigurationRecord } from './configuration-record.js';
 import { InvalidArgumentError } from './errors.js';
 import type { EventQueue } from './event-queue.js';
 import type { NetworkConfiguration } from './network-configuration.js';
 import type { NetworkConfigurationManager } from './network-configuration-manager.js';
 import type { NetworkSession } from './network-session.js';
-import type { Binding, SessionHost } from './session-host.js';
+import type { SessionHost } from './session-host.js';
 
 /** How a handle finds the handles of a service network's children. */
 export interface ConfigurationDirectory {
@@ -27,6 +28,7 @@ const records = new WeakMap<NetworkConfiguration, ConfigurationRecord>();
 const directories = new WeakMap<ConfigurationRecord, ConfigurationDirectory>();
 const environments = new WeakMap<NetworkConfigurationManager, SessionEnvironment>();
 const bindings = new WeakMap<NetworkSession, Binding>();
+const sessions = new WeakMap<Binding, NetworkSession>();
 
 /** Ties a handle to its record (and the record to the manager that lists it). */
 export function attachRecord(
@@ -72,6 +74,12 @@ export function hostOf(manager: NetworkConfigurationManager): SessionHost {
 
 export function registerBinding(session: NetworkSession, binding: Binding): void {
   bindings.set(session, binding);
+  sessions.set(binding, session);
+}
+
+/** The session a binding belongs to (the inspection lists it). */
+export function sessionOf(binding: Binding): NetworkSession | undefined {
+  return sessions.get(binding);
 }
 
 /** A session's binding: its live, writable actor and the links it follows and holds. */

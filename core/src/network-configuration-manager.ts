@@ -14,6 +14,12 @@ import type {
 } from './engine.js';
 import { DisposedError, InvalidArgumentError } from './errors.js';
 import { EventQueue } from './event-queue.js';
+import { Inspection } from './inspection.js';
+import type {
+  EngineInspectionEvent,
+  ManagerInspection,
+  ManagerInspectionObserver,
+} from './inspection-types.js';
 import { recordOf, registerEnvironment, type SessionEnvironment } from './internal.js';
 import { handleFor, NetworkConfiguration } from './network-configuration.js';
 import { type NetworkInformationEvents, NetworkInformationTracker } from './network-information.js';
@@ -42,7 +48,13 @@ export interface NetworkConfigurationManagerOptions {
   readonly chooseConfiguration?: (
     candidates: readonly NetworkConfiguration[],
   ) => NetworkConfiguration | undefined;
-  /** Receives XState inspection events of every session and link machine. */
+  /**
+   * Receives XState's own inspection events of every session and link machine (and their
+   * invoked actors) from creation on: the creator's hook, for coverage and tests. The events
+   * carry the live actors: never send them events, or sessions fall out of step with their
+   * links. To attach later, or to hand events to other code, use `manager.inspect()`, which
+   * shows read-only views of the actors.
+   */
   readonly inspect?: (event: InspectionEvent) => void;
 }
 
@@ -57,6 +69,7 @@ export interface UpdateOptions {
  */
 export class NetworkConfigurationManager extends Emitter<NetworkConfigurationManagerEvents> {
   readonly #host: SessionHost;
+  readonly #inspection: Inspection;
   readonly #queue = new EventQueue();
   /** What sessions and handles need from this manager (kept out of the public type). */
   readonly #environment: SessionEnvironment;
@@ -85,9 +98,10 @@ export class NetworkConfigurationManager extends Emitter<NetworkConfigurationMan
         record: (id) => this.#records.get(id),
         resolveUserChoice: () => this.#resolveUserChoice(),
       },
-      options.inspect,
+      undefined,
       () => this.#updateWatching(),
     );
+    this.#inspection = new Inspection(this.#host, options.inspect);
     this.#environment = {
       host: this.#host,
       queue: this.#queue,
@@ -216,10 +230,22 @@ export class NetworkConfigurationManager extends Emitter<NetworkConfigurationMan
     });
   }
 
+  /**
+   * Watches every session and link machine of this manager, existing and future, and what the
+   * engines report, from now until `unsubscribe()`; lists sessions and links meanwhile. The
+   * events show read-only views of the actors. Nothing is recorded and nothing is installed on
+   * any actor while nobody watches; an observer that throws is ignored.
+   */
+  inspect(observer: ManagerInspectionObserver): ManagerInspection {
+    if (this.#disposed) throw new DisposedError('The manager was disposed.');
+    return this.#inspection.attach(observer);
+  }
+
   /** Stops every machine, releases the engines and listeners; the process can then exit. */
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#inspection.dispose();
     this.#host.dispose();
     this.#queue.clear();
     this.removeAllListeners();
@@ -251,15 +277,39 @@ export class NetworkConfigurationManager extends Emitter<NetworkConfigurationMan
     const live = (act: () => void) => {
       if (!this.#disposed) act();
     };
+    // Told to the inspection, when someone watches, before it takes effect.
+    const heard = (event: () => EngineInspectionEvent) => {
+      if (this.#inspection.active && !this.#disposed) this.#inspection.engine(engine.name, event());
+    };
     return {
-      configurationAdded: (c) => live(() => this.#add(engine, c, true)),
-      configurationChanged: (c) => live(() => this.#change(engine, c)),
-      configurationRemoved: (id) => live(() => this.#remove(engine, id)),
-      preferredConfiguration: (from, to, seamless) =>
-        live(() => this.#host.preferred(from, to, seamless)),
-      networkInformationChanged: () => live(() => this.#refreshInformation()),
-      unavailable: () => live(() => this.#engineGone(engine)),
-      available: (list) => live(() => this.#engineBack(engine, list)),
+      configurationAdded: (c) => {
+        heard(() => ({ type: 'configurationAdded', configuration: { ...c } }));
+        live(() => this.#add(engine, c, true));
+      },
+      configurationChanged: (c) => {
+        heard(() => ({ type: 'configurationChanged', configuration: { ...c } }));
+        live(() => this.#change(engine, c));
+      },
+      configurationRemoved: (identifier) => {
+        heard(() => ({ type: 'configurationRemoved', identifier }));
+        live(() => this.#remove(engine, identifier));
+      },
+      preferredConfiguration: (from, to, seamless) => {
+        heard(() => ({ type: 'preferredConfiguration', from, to, seamless }));
+        live(() => this.#host.preferred(from, to, seamless));
+      },
+      networkInformationChanged: () => {
+        live(() => this.#refreshInformation());
+        heard(() => ({ type: 'networkInformation', information: this.#information.current() }));
+      },
+      unavailable: () => {
+        heard(() => ({ type: 'unavailable' }));
+        live(() => this.#engineGone(engine));
+      },
+      available: (list) => {
+        heard(() => ({ type: 'available', configurations: list.length }));
+        live(() => this.#engineBack(engine, list));
+      },
     };
   }
 

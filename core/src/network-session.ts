@@ -1,6 +1,12 @@
-import type { SessionEmitted, SessionError, SessionState } from '@netbearer/machines';
+import {
+  type SessionEmitted,
+  type SessionError,
+  type SessionState,
+  sessionStateOf,
+} from '@netbearer/machines';
 import { createActor, type Subscription } from 'xstate';
 import { onAbort } from './abort-listener.js';
+import { Binding, type SessionActor } from './binding.js';
 import type { ConfigurationRecord } from './configuration-record.js';
 import { Emitter } from './emitter.js';
 import { InvalidArgumentError, ReadOnlyPropertyError } from './errors.js';
@@ -9,7 +15,7 @@ import { environmentOf, recordOf, registerBinding, type SessionEnvironment } fro
 import { checkDelay, type LongTimer, setLongTimeout } from './long-timer.js';
 import { NetworkConfiguration } from './network-configuration.js';
 import { type SessionActorView, viewOf } from './session-actor.js';
-import { Binding, type SessionActor, SessionHost } from './session-host.js';
+import { SessionHost } from './session-host.js';
 import type { UsagePolicy } from './vocabulary.js';
 
 export interface NetworkSessionEvents {
@@ -97,11 +103,11 @@ export class NetworkSession extends Emitter<NetworkSessionEvents> {
     this.#view = viewOf(actor);
     actor.start();
     if (this.#record.valid && this.#record.type !== 'Invalid') host.attach(this.#binding);
-    this.#state = actor.getSnapshot().value;
+    this.#state = sessionStateOf(actor.getSnapshot().value);
     this.#policies = this.#activeRecord().usagePolicies;
     actor.on('*', (event) => this.#emitted(event));
     this.#subscription = actor.subscribe({
-      next: (snapshot) => this.#changed(snapshot.value),
+      next: (snapshot) => this.#changed(sessionStateOf(snapshot.value)),
       // The manager was disposed: its machines are stopped, so no open is under way.
       complete: () => this.#settleWaiters(false),
     });

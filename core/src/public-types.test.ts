@@ -38,11 +38,22 @@ const internalNames = [
   'ConfigurationDirectory',
   'Binding',
   'BindingOwner',
+  'ServiceNetworks',
+  'RoamOffers',
+  'linkLogicOver',
   'Link',
 ];
 
 /** Files that only the internal entry reaches. */
-const internalFiles = ['internal.d.ts', 'session-host.d.ts', 'link.d.ts'];
+const internalFiles = [
+  'internal.d.ts',
+  'session-host.d.ts',
+  'binding.d.ts',
+  'service-network.d.ts',
+  'roam-offers.d.ts',
+  'link-logic.d.ts',
+  'link.d.ts',
+];
 
 /** Core's .d.ts files, emitted in memory from the sources, by file name. */
 function emitCoreDeclarations(): Map<string, string> {

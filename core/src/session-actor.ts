@@ -10,7 +10,10 @@ import type {
 
 type SessionLogic = typeof sessionMachine;
 
-/** A snapshot of a session's machine: `value` is the session state, `context` the rest. */
+/**
+ * A snapshot of a session's machine: `value` is the session state (`Roaming` with the roaming
+ * flow's states below it; `sessionStateOf(value)` reads Qt's), `context` the rest.
+ */
 export type SessionSnapshot = SnapshotFrom<SessionLogic>;
 
 /** What a session's machine emits: opened, closed, error, preferredConfigurationChanged, … */

@@ -1,63 +1,21 @@
 import {
   type Failure,
   type LinkStatus,
-  linkMachine,
   type SessionEngineEvent,
   sessionMachine,
 } from '@netbearer/machines';
-import { type Actor, type AnyActorRef, fromPromise, type InspectionEvent } from 'xstate';
+import type { AnyActorRef, InspectionEvent } from 'xstate';
+import type { Binding, SessionLogic } from './binding.js';
 import type { ConfigurationRecord } from './configuration-record.js';
-import { EngineError } from './errors.js';
 import { Link, type LinkLogic, type LinkObserver, statusOf } from './link.js';
-
-export type SessionLogic = typeof sessionMachine;
-export type SessionActor = Actor<SessionLogic>;
+import { linkLogicOver } from './link-logic.js';
+import { RoamOffers } from './roam-offers.js';
+import { ServiceNetworks } from './service-network.js';
 
 /** What the host needs from the manager: records by identifier and the user-choice rule. */
 export interface RecordSource {
   record(identifier: string): ConfigurationRecord | undefined;
   resolveUserChoice(): ConfigurationRecord | undefined;
-}
-
-/** The session a binding belongs to, as the host sees it. */
-export interface BindingOwner {
-  /** Whether the application listens for preferredConfigurationChanged. */
-  takesPartInRoaming(): boolean;
-  /** The ConnectInBackground property: bring links up without involving the user. */
-  connectsInBackground(): boolean;
-  /** A configuration's usage policies changed; the session checks whether it cares. */
-  usagePoliciesMayHaveChanged(): void;
-}
-
-/** The routing state of one session: which links it follows, holds and roams to. */
-export class Binding {
-  /** The access point link the session follows; null: a service network's summary. */
-  active: Link | null = null;
-  target: Link | null = null;
-  /** What a user choice resolved to at open. */
-  resolved: ConfigurationRecord | null = null;
-  readonly holds = new Set<Link>();
-  sent: LinkStatus | null = null;
-  targetSeen: LinkStatus | null = null;
-  /** The last engine-reported roam offered, so one report is offered once. */
-  offered: string | null = null;
-  /** Service network members as last considered for a roam: only a change is news. */
-  readonly members = new Map<string, LinkStatus>();
-
-  constructor(
-    readonly record: ConfigurationRecord,
-    readonly actor: SessionActor,
-    readonly owner: BindingOwner,
-  ) {}
-
-  get isOpen(): boolean {
-    return this.actor.getSnapshot().context.isOpen;
-  }
-
-  /** The configuration the session is on: the user choice's resolution, or its own. */
-  get effective(): ConfigurationRecord {
-    return this.resolved ?? this.record;
-  }
 }
 
 const statusEvents: Record<LinkStatus, SessionEngineEvent> = {
@@ -69,19 +27,19 @@ const statusEvents: Record<LinkStatus, SessionEngineEvent> = {
   Stopping: { type: 'LINK_STOPPING' },
 };
 
-const summaryOrder: readonly LinkStatus[] = ['Up', 'Starting', 'Stopping', 'Down', 'Unavailable'];
-
 /**
  * Runs the link machines of one manager and turns their changes into the events of the
- * session machines that follow them; performs the sessions' side effects (acquire, release,
- * stop, roam). Service networks are implemented here, on top of any engine: a session on one
- * follows the best member and is offered roams between members.
+ * session machines that follow them (through each session's Binding); performs the sessions'
+ * side effects (acquire, release, stop, roam) and offers them roams: the engine's, and
+ * between the members of a service network (service-network.ts).
  */
 export class SessionHost implements LinkObserver {
   readonly sessionLogic: SessionLogic;
   readonly linkLogic: LinkLogic;
   readonly #links = new Map<ConfigurationRecord, Link>();
   readonly #bindings = new Map<AnyActorRef, Binding>();
+  readonly #serviceNetworks: ServiceNetworks;
+  readonly #offers: RoamOffers;
   readonly #pending: Array<() => void> = [];
   #draining = false;
   #refreshing = false;
@@ -89,10 +47,16 @@ export class SessionHost implements LinkObserver {
 
   constructor(
     readonly records: RecordSource,
-    readonly inspect: ((event: InspectionEvent) => void) | undefined,
+    /** Given to actors at creation; the manager's inspection changes it as observers come and go. */
+    public inspect: ((event: InspectionEvent) => void) | undefined,
     /** Hears sessions come and go (they need their links kept current). */
     readonly sessionsChanged: () => void = () => {},
   ) {
+    this.#serviceNetworks = new ServiceNetworks(
+      (identifier) => this.records.record(identifier),
+      (record) => this.linkOf(record),
+    );
+    this.#offers = new RoamOffers(this.#serviceNetworks);
     // Side effects wait until the acting session's transition is done, so its own state
     // change is reported before the changes it causes in other sessions.
     const later = (self: AnyActorRef, act: (b: Binding) => void) => {
@@ -105,39 +69,14 @@ export class SessionHost implements LinkObserver {
         release: ({ self }) => later(self, (b) => this.#release(b)),
         stopLink: ({ self }) => later(self, (b) => this.#stop(b)),
         acquireTarget: ({ self, context }) => {
-          const target = context.roam?.configuration;
+          const target = context.roamingTo ?? undefined;
           later(self, (b) => this.#acquireTarget(b, target));
         },
-        releaseTarget: ({ self }) => later(self, (b) => this.#releaseTarget(b)),
+        releaseTarget: ({ self }) => later(self, (b) => b.releaseTarget()),
         commitTarget: ({ self }) => later(self, (b) => this.#commitTarget(b)),
       },
     });
-    const engineOf = (identifier: string) => this.records.record(identifier)?.engine;
-    this.linkLogic = linkMachine.provide({
-      actions: {
-        claim: ({ context }) => engineOf(context.identifier)?.claim?.(context.identifier),
-        leave: ({ context }) => {
-          const options = { signal: new AbortController().signal, mode: 'release' as const };
-          // Nobody here waits for it: a refused release leaves the link up, as it was, and
-          // a link the engine does take down is observed going down like any other.
-          engineOf(context.identifier)
-            ?.disconnect(context.identifier, options)
-            .catch(() => {});
-        },
-      },
-      actors: {
-        connect: fromPromise(async ({ input, signal }) => {
-          const engine = engineOf(input.identifier);
-          if (!engine) throw new EngineError('ConnectError', 'No engine owns it.');
-          return engine.connect(input.identifier, { signal, background: input.background });
-        }),
-        disconnect: fromPromise(async ({ input, signal }) => {
-          const engine = engineOf(input.identifier);
-          if (!engine) return 'down' as const;
-          return engine.disconnect(input.identifier, { signal, mode: input.mode });
-        }),
-      },
-    });
+    this.linkLogic = linkLogicOver((identifier) => this.records.record(identifier)?.engine);
   }
 
   get hasSessions(): boolean {
@@ -153,8 +92,7 @@ export class SessionHost implements LinkObserver {
   }
 
   detach(binding: Binding): void {
-    for (const link of binding.holds) link.actor.send({ type: 'RELEASE' });
-    binding.holds.clear();
+    binding.releaseHolds();
     if (!this.#bindings.delete(binding.actor)) return;
     if (this.#bindings.size === 0) this.sessionsChanged();
     this.#collect();
@@ -193,8 +131,7 @@ export class SessionHost implements LinkObserver {
    */
   #forget(record: ConfigurationRecord): void {
     for (const b of [...this.#bindings.values()]) {
-      const { isOpen, opening, roam } = b.actor.getSnapshot().context;
-      if (b.record === record && !isOpen && !opening && !roam) this.detach(b);
+      if (b.record === record && b.idle) this.detach(b);
     }
     this.#collect();
   }
@@ -218,9 +155,7 @@ export class SessionHost implements LinkObserver {
   /** The engine offers `to` as a better access point for sessions on `from`. */
   preferred(from: string, to: string, seamless: boolean): void {
     for (const b of this.#bindings.values()) {
-      if (b.active?.record.identifier !== from || !b.isOpen) continue;
-      if (b.actor.getSnapshot().context.roam) continue;
-      this.#offer(b, to, seamless, b.active.status === 'Up');
+      if (b.active?.record.identifier === from) this.#offers.fromEngine(b, to, seamless);
     }
   }
 
@@ -229,7 +164,7 @@ export class SessionHost implements LinkObserver {
     if (binding.active) return binding.active;
     const record = binding.effective;
     if (record.type !== 'ServiceNetwork') return undefined;
-    return this.#children(record).find((link) => link.status === 'Up');
+    return this.#serviceNetworks.upMember(record);
   }
 
   dispose(): void {
@@ -279,8 +214,8 @@ export class SessionHost implements LinkObserver {
       do {
         this.#dirty = false;
         for (const b of this.#bindings.values()) {
-          this.#offerServiceNetworkRoam(b);
-          this.#syncTarget(b);
+          this.#offers.fromServiceNetwork(b);
+          b.reportTarget();
           this.#sync(b);
         }
       } while (this.#dirty);
@@ -294,7 +229,7 @@ export class SessionHost implements LinkObserver {
     this.#drain();
     this.#settle(b);
     // A service network session that just opened on a lesser member hears of a better one.
-    this.#offerServiceNetworkRoam(b);
+    this.#offers.fromServiceNetwork(b);
   }
 
   #drain(): void {
@@ -309,13 +244,8 @@ export class SessionHost implements LinkObserver {
 
   /** A session that is neither open nor opening holds nothing and follows its home. */
   #settle(b: Binding): void {
-    const { isOpen, opening, roam } = b.actor.getSnapshot().context;
-    if (isOpen || opening || roam) return;
-    for (const link of b.holds) link.actor.send({ type: 'RELEASE' });
-    b.holds.clear();
-    b.target = null;
-    b.resolved = null;
-    b.members.clear();
+    if (!b.idle) return;
+    b.letGo();
     const home = this.#home(b);
     if (b.active !== home) {
       b.active = home;
@@ -329,15 +259,6 @@ export class SessionHost implements LinkObserver {
       : null;
   }
 
-  #children(record: ConfigurationRecord): Link[] {
-    const links: Link[] = [];
-    for (const id of record.children) {
-      const child = this.records.record(id);
-      if (child?.valid && child.type === 'InternetAccessPoint') links.push(this.linkOf(child));
-    }
-    return links;
-  }
-
   #followed(b: Binding): LinkStatus {
     // A service network outlives its members: with its member gone, follow the network.
     const memberGone = b.active?.status === 'Removed' && b.effective.type === 'ServiceNetwork';
@@ -346,8 +267,7 @@ export class SessionHost implements LinkObserver {
     if (!record.valid) return 'Removed';
     if (record.type === 'UserChoice') return statusOf(record, undefined);
     if (record.type !== 'ServiceNetwork') return statusOf(record, this.#links.get(record));
-    const statuses = new Set(this.#children(record).map((link) => link.status));
-    return summaryOrder.find((status) => statuses.has(status)) ?? 'Unavailable';
+    return this.#serviceNetworks.status(record);
   }
 
   #follows(b: Binding, link: Link): boolean {
@@ -373,29 +293,6 @@ export class SessionHost implements LinkObserver {
     b.actor.send(statusEvents[status]);
   }
 
-  #syncTarget(b: Binding): void {
-    const target = b.target;
-    if (!target || target.status === b.targetSeen) return;
-    b.targetSeen = target.status;
-    if (target.status === 'Up') b.actor.send({ type: 'ROAM_TARGET_UP' });
-    else if (target.status !== 'Starting' && target.status !== 'Stopping') {
-      b.actor.send({
-        type: 'ROAM_TARGET_FAILED',
-        failure: { error: 'RoamingError', message: 'The new configuration went away.' },
-      });
-    }
-  }
-
-  #hold(b: Binding, link: Link): void {
-    if (b.holds.has(link)) return;
-    b.holds.add(link);
-    link.actor.send({ type: 'ACQUIRE', background: b.owner.connectsInBackground() });
-  }
-
-  #unhold(b: Binding, link: Link | null): void {
-    if (link && b.holds.delete(link)) link.actor.send({ type: 'RELEASE' });
-  }
-
   #acquire(b: Binding): void {
     if (b.record.type === 'UserChoice' && !b.resolved) {
       const resolved = this.records.resolveUserChoice();
@@ -407,7 +304,7 @@ export class SessionHost implements LinkObserver {
     }
     const record = b.effective;
     if (record.type === 'ServiceNetwork') {
-      const child = this.#bestChild(record);
+      const child = this.#serviceNetworks.memberToOpen(record);
       if (!child) {
         this.#refuse(b, 'No member of the service network is available.');
         return;
@@ -420,7 +317,7 @@ export class SessionHost implements LinkObserver {
       this.#refuse(b, 'The configuration cannot be opened.');
       return;
     }
-    this.#hold(b, b.active);
+    b.hold(b.active);
     this.#sync(b);
   }
 
@@ -432,7 +329,7 @@ export class SessionHost implements LinkObserver {
   }
 
   #release(b: Binding): void {
-    this.#unhold(b, b.active);
+    b.unhold(b.active);
     const home = this.#home(b);
     if (b.active !== home) b.active = home;
   }
@@ -442,10 +339,7 @@ export class SessionHost implements LinkObserver {
       b.active.actor.send({ type: 'STOP' });
       return;
     }
-    // A service network nobody here opened: stopping it stops every member that is up.
-    for (const link of this.#children(b.effective)) {
-      if (link.status === 'Up' || link.status === 'Starting') link.actor.send({ type: 'STOP' });
-    }
+    this.#serviceNetworks.stop(b.effective);
   }
 
   #acquireTarget(b: Binding, identifier: string | undefined): void {
@@ -462,85 +356,16 @@ export class SessionHost implements LinkObserver {
     }
     const link = this.linkOf(record);
     b.target = link;
-    this.#hold(b, link);
+    b.hold(link);
     // The acquire may wait in the link's mailbox (this can run inside the link's own change):
     // a link that is down is about to start, so only what it does next is news.
     const waiting = link.status === 'Down' || link.status === 'Stopping';
     b.targetSeen = waiting ? link.status : null;
-    this.#syncTarget(b);
-  }
-
-  #releaseTarget(b: Binding): void {
-    this.#unhold(b, b.target);
-    b.target = null;
-    b.targetSeen = null;
+    b.reportTarget();
   }
 
   #commitTarget(b: Binding): void {
-    const old = b.active;
-    b.active = b.target;
-    b.target = null;
-    b.targetSeen = null;
-    b.offered = null;
-    this.#unhold(b, old);
-    b.sent = b.active?.status ?? null;
-    this.#viewMembers(b);
-  }
-
-  /**
-   * The member a service network session opens on: the most preferred one that is up (no
-   * wait), else the most preferred one that can be brought up.
-   */
-  #bestChild(record: ConfigurationRecord): Link | undefined {
-    const children = this.#children(record);
-    return (
-      children.find((link) => link.status === 'Up') ??
-      children.find((link) => link.status === 'Down')
-    );
-  }
-
-  #offerServiceNetworkRoam(b: Binding): void {
-    const record = b.effective;
-    const current = b.active;
-    if (record.type !== 'ServiceNetwork' || !current || !b.isOpen) return;
-    if (b.actor.getSnapshot().context.roam) return;
-    const children = this.#children(record);
-    const upgrade = current.status === 'Up' || current.status === 'Stopping';
-    // Still up: only a more preferred member is better. Lost: any other usable member,
-    // one that is up first (a seamless move).
-    const others = children.filter((link) => link !== current);
-    const usable = (link: Link) => link.status === 'Up' || link.status === 'Down';
-    const best = upgrade
-      ? children.slice(0, children.indexOf(current)).find(usable)
-      : (others.find((link) => link.status === 'Up') ?? others.find(usable));
-    // A member is offered when it changes (comes in reach, comes up), not for being there:
-    // one already offered, or already in view when the session moved, is no news.
-    const id = best?.record.identifier;
-    if (!best || !id || b.members.get(id) === best.status) return;
-    b.members.set(id, best.status);
-    const forced = !b.owner.takesPartInRoaming();
-    if (forced && !record.hasCapability('ForcedRoaming')) return;
-    this.#send(b, best.record.identifier, best.status === 'Up', upgrade, forced);
-  }
-
-  /** Remembers how the members of a service network look from where the session now is. */
-  #viewMembers(b: Binding): void {
-    b.members.clear();
-    if (b.effective.type !== 'ServiceNetwork') return;
-    for (const link of this.#children(b.effective))
-      b.members.set(link.record.identifier, link.status);
-  }
-
-  #offer(b: Binding, to: string, seamless: boolean, upgrade: boolean): void {
-    const key = `${to}:${upgrade}`;
-    if (b.offered === key) return;
-    const forced = !b.owner.takesPartInRoaming();
-    if (forced && !b.effective.hasCapability('ForcedRoaming')) return;
-    b.offered = key;
-    this.#send(b, to, seamless, upgrade, forced);
-  }
-
-  #send(b: Binding, to: string, seamless: boolean, upgrade: boolean, forced: boolean): void {
-    b.actor.send({ type: 'BETTER_CONFIGURATION', configuration: to, seamless, upgrade, forced });
+    b.commitTarget();
+    this.#serviceNetworks.viewFrom(b);
   }
 }

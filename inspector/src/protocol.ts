@@ -8,6 +8,43 @@
 /** Version of this protocol and of the trace format; the page refuses another. */
 export const protocolVersion = 1;
 
+/**
+ * Connecting. The server prints `http://127.0.0.1:<port>/#token=<token>`; the page reads the
+ * token from its fragment (never sent over HTTP) and opens
+ * `ws://<its own host>/ws?token=<token>` (`socketPath`, `tokenParameter`). The server refuses
+ * the upgrade (HTTP 403, no socket) unless the token matches, the Host header is
+ * `127.0.0.1:<port>` or `localhost:<port>`, and the Origin header is the page's own origin
+ * (`http://127.0.0.1:<port>` or `http://localhost:<port>`). The first message is then `hello`.
+ */
+export const socketPath = '/ws';
+export const tokenParameter = 'token';
+
+/**
+ * The largest page → server message, in bytes: a bigger frame closes the socket (code 1009).
+ * A message that is not exactly one of `PageMessage` closes it with 1008 (policy violation).
+ */
+export const maxPageMessageBytes = 4096;
+
+/** Close codes the server uses. */
+export const closeCodes = {
+  /** A malformed or unknown message, or control when it is off. */
+  policy: 1008,
+  tooBig: 1009,
+  /** The page fell too far behind (its socket buffered too much): reconnect for a fresh hello. */
+  tooSlow: 4000,
+  /** The inspector is closing. */
+  goingAway: 1001,
+} as const;
+
+/**
+ * Other exports of a recorded run: `GET /trace.json` is the `InspectorTrace` below;
+ * `GET /stately.json` is the same run as an array of XState/Stately inspection messages
+ * (`@xstate.actor`, `@xstate.event`, `@xstate.snapshot`, the shapes @statelyai/inspect sends).
+ * Both need the token: `?token=<token>`.
+ */
+export const tracePath = '/trace.json';
+export const statelyPath = '/stately.json';
+
 /** The machines the inspector draws. */
 export type MachineKind = 'session' | 'link' | 'roaming';
 
@@ -68,6 +105,10 @@ export interface SessionInfo {
   readonly linkId: string | undefined;
   /** The roaming flow's state value while it runs, else undefined. */
   readonly roaming: unknown;
+  /** Whether the session is open (Qt's isOpen()). */
+  readonly isOpen: boolean;
+  /** The ids of the links it holds: during a roam, the old one and the new one. */
+  readonly holds: readonly string[];
 }
 
 /** A link (an activation of one configuration on one engine) as the manager lists it. */
@@ -82,6 +123,8 @@ export interface LinkInfo {
   readonly ownership: 'owned' | 'joined' | undefined;
   /** Sessions holding it (their ids) — the link's reference count is their number. */
   readonly holders: readonly string[];
+  /** Where it stands: Removed, Unavailable, Down, Starting, Up, Stopping. */
+  readonly status: string;
 }
 
 /** One thing that happened, in order. `seq` increases by one per entry, per server. */
@@ -137,7 +180,10 @@ export type ServerMessage =
       readonly sessions: readonly SessionInfo[];
       readonly links: readonly LinkInfo[];
       readonly entries: readonly TimelineEntry[];
-      /** How many entries this page missed because it was too slow (0 normally). */
+      /**
+       * How many entries this page missed, in all since its hello, because it was too slow or
+       * more happened between two batches than the history keeps (0 normally).
+       */
       readonly dropped: number;
     }
   | {
@@ -150,7 +196,11 @@ export type ServerMessage =
 /** The session methods a page may call, and only with `--control`. */
 export type ControlMethod = 'open' | 'close' | 'stop' | 'migrate' | 'ignore' | 'accept' | 'reject';
 
-/** Page → server. Anything else is refused and closes the socket. */
+/**
+ * Page → server. Anything else is refused and closes the socket. Control messages are
+ * answered by `controlResult`; with control off they are refused too (the socket closes), so
+ * a page only sends them when `hello.control` is true.
+ */
 export type PageMessage =
   | {
       readonly type: 'control';
@@ -172,7 +222,10 @@ export interface InspectorTrace {
   readonly version: typeof protocolVersion;
   readonly recordedAt: string;
   readonly graphs: readonly MachineGraph[];
-  /** Sessions and links as they were when the recording started. */
+  /**
+   * Sessions and links as they were when the recording started; sessions and links created
+   * later are listed as they were when the trace was exported.
+   */
   readonly sessions: readonly SessionInfo[];
   readonly links: readonly LinkInfo[];
   readonly entries: readonly TimelineEntry[];

@@ -5,8 +5,12 @@ import type {
   InspectionEvent,
 } from 'xstate';
 
-/** Every transition of a machine, keyed by source state, event and guard branch (in order). */
-export function allTransitions(machine: AnyStateMachine): string[] {
+/**
+ * Every transition of a machine, keyed by source state, event and guard branch (in order).
+ * With `within` (a state path, 'Roaming'), only the transitions of that state and its
+ * descendants: a sub-chart's own coverage.
+ */
+export function allTransitions(machine: AnyStateMachine, within?: string): string[] {
   const keys: string[] = [];
   const visit = (node: AnyStateNode) => {
     for (const [eventType, definitions] of node.transitions) {
@@ -14,12 +18,15 @@ export function allTransitions(machine: AnyStateMachine): string[] {
     }
     for (const child of Object.values(node.states)) visit(child as AnyStateNode);
   };
-  visit(machine.root);
+  visit(nodeAt(machine, within));
   return keys;
 }
 
-/** Every state of a machine by its path ('Up', 'Up.Owned'); history pseudo-states aside. */
-export function allStates(machine: AnyStateMachine): string[] {
+/**
+ * Every state of a machine by its path ('Up', 'Up.Owned'); history pseudo-states aside. With
+ * `within` (a state path), only the states below that one.
+ */
+export function allStates(machine: AnyStateMachine, within?: string): string[] {
   const paths: string[] = [];
   const visit = (node: AnyStateNode, prefix: string) => {
     for (const [name, child] of Object.entries(node.states) as [string, AnyStateNode][]) {
@@ -28,8 +35,18 @@ export function allStates(machine: AnyStateMachine): string[] {
       visit(child, `${prefix}${name}.`);
     }
   };
-  visit(machine.root, '');
+  visit(nodeAt(machine, within), within === undefined ? '' : `${within}.`);
   return paths;
+}
+
+function nodeAt(machine: AnyStateMachine, path: string | undefined): AnyStateNode {
+  let node: AnyStateNode = machine.root;
+  for (const name of path?.split('.') ?? []) {
+    const child = node.states[name] as AnyStateNode | undefined;
+    if (!child) throw new Error(`${machine.id} has no state ${path}`);
+    node = child;
+  }
+  return node;
 }
 
 /** The paths of every state a snapshot value is in: {Up: 'Owned'} is 'Up' and 'Up.Owned'. */
@@ -74,8 +91,8 @@ export class Coverage {
   };
 
   /** Also counts the state an actor starts or is bound in (no microstep leads there). */
-  sawState(value: string): void {
-    this.states.add(value);
+  sawState(value: unknown): void {
+    for (const path of statePaths(value)) this.states.add(path);
   }
 }
 

@@ -1,32 +1,19 @@
-import { and, assign, emit, not, setup } from 'xstate';
-import type { Failure, LinkStatus, SessionError } from './vocabulary.js';
+import { and, assign, emit, not, raise, type StateValueFrom, setup } from 'xstate';
+import { roamingFlow } from './roaming-flow.js';
+import type { Failure, LinkStatus, SessionError, SessionState } from './vocabulary.js';
 
 /**
- * One network session. Its state values are exactly Qt's session states; whether this session
- * is open, waiting to open, asking for a stop, and where it is in a roam live in context.
+ * One network session. Its top-level states are exactly Qt's session states; Roaming's steps
+ * are its child states (the roaming flow, roaming-flow.ts). Whether this session is open,
+ * waiting to open or asking for a stop lives in context.
  *
  * Link events describe the link the session follows (its access point, or for a service
  * network the chosen child); roam events describe the link it is migrating to. The host (core)
  * turns link machine changes into these events and performs the named actions.
  */
 
-export type RoamPhase = 'Preferred' | 'Migrating' | 'Activated';
-
-/** Where a session lands if the roam ends without moving, once its old link is gone. */
-export type Fallback = 'Disconnected' | 'NotAvailable' | 'Invalid';
-
-export interface Roam {
-  readonly phase: RoamPhase;
-  /** Identifier of the configuration the session is roaming to. */
-  readonly configuration: string;
-  readonly seamless: boolean;
-  /** The old link is still up: declining the roam keeps the session on it. */
-  readonly upgrade: boolean;
-  /** Where the session lands when the old link is gone and the roam does not happen. */
-  readonly fallback: Fallback;
-  /** Nobody listens for preferredConfigurationChanged: migrate and accept on its own. */
-  readonly forced: boolean;
-}
+/** Where a session lands if the link under it is lost. */
+type Fallback = 'Disconnected' | 'NotAvailable' | 'Invalid';
 
 export interface SessionContext {
   /** Bound to a configuration's link; an unbound session is Invalid for good. */
@@ -37,7 +24,8 @@ export interface SessionContext {
   /** This session asked for the stop in progress. */
   readonly stopping: boolean;
   readonly error: Failure;
-  readonly roam: Roam | null;
+  /** While Roaming: the identifier of the configuration the session is roaming to. */
+  readonly roamingTo: string | null;
 }
 
 export interface SessionInput {
@@ -64,17 +52,19 @@ export type SessionEngineEvent =
   | { type: 'LINK_REMOVED' }
   | { type: 'CONNECT_FAILED'; failure: Failure }
   | { type: 'STOP_REFUSED'; failure: Failure }
-  | {
-      type: 'BETTER_CONFIGURATION';
-      configuration: string;
-      seamless: boolean;
-      upgrade: boolean;
-      forced: boolean;
-    }
+  /**
+   * A better configuration to roam to. `forced`: nobody listens for the offer, so the
+   * session migrates and accepts on its own. The host offers a roam away from a link it has
+   * just lost, then reports that link down: the roam goes on, and declining it ends the session.
+   */
+  | { type: 'BETTER_CONFIGURATION'; configuration: string; seamless: boolean; forced: boolean }
   | { type: 'ROAM_TARGET_UP' }
   | { type: 'ROAM_TARGET_FAILED'; failure: Failure };
 
-export type SessionEvent = SessionCommand | SessionEngineEvent;
+/** Raised by the roaming flow itself: the roam ends without a move (roaming-flow.ts). */
+export type SessionInternalEvent = { type: 'ROAM_DECLINED' };
+
+export type SessionEvent = SessionCommand | SessionEngineEvent | SessionInternalEvent;
 
 export type SessionEmitted =
   | { type: 'opened' }
@@ -120,16 +110,9 @@ const stateFor = {
 } as const;
 
 const failFromEvent = ['setEventError', 'emitEventError'] as const;
-const failRoaming = ['setRoamingError', 'emitRoamingError'] as const;
-const allPhases: readonly RoamPhase[] = ['Preferred', 'Migrating', 'Activated'];
 
-const fallbacks: Record<string, Fallback> = {
-  LINK_DOWN: 'Disconnected',
-  LINK_UNAVAILABLE: 'NotAvailable',
-  LINK_REMOVED: 'Invalid',
-};
-
-export const sessionMachine = setup({
+/** The session machine's guards and actions, shared by `sessionMachine` and `roamingFlowMachine`. */
+const sessionSetup = setup({
   types: {} as {
     context: SessionContext;
     events: SessionEvent;
@@ -142,17 +125,7 @@ export const sessionMachine = setup({
     isOpen: ({ context }) => context.isOpen,
     opening: ({ context }) => context.opening,
     stopping: ({ context }) => context.stopping,
-    inPreferred: ({ context }) => context.roam?.phase === 'Preferred',
-    inMigrating: ({ context }) => context.roam?.phase === 'Migrating',
-    inActivated: ({ context }) => context.roam?.phase === 'Activated',
-    forced: ({ context }) => context.roam?.forced === true,
     forcedOffer: ({ event }) => event.type === 'BETTER_CONFIGURATION' && event.forced,
-    upgrade: ({ context }) => context.roam?.upgrade === true,
-    fallsBackTo: ({ context }, params: { fallback: Fallback; phases: readonly RoamPhase[] }) =>
-      !!context.roam &&
-      !context.roam.upgrade &&
-      context.roam.fallback === params.fallback &&
-      params.phases.includes(context.roam.phase),
   },
   actions: {
     // Performed by the host; no-ops in a pure run.
@@ -189,39 +162,29 @@ export const sessionMachine = setup({
     })),
 
     startRoam: assign({
-      roam: ({ event }) =>
-        event.type === 'BETTER_CONFIGURATION'
-          ? {
-              phase: event.forced ? ('Migrating' as const) : ('Preferred' as const),
-              configuration: event.configuration,
-              seamless: event.seamless,
-              upgrade: event.upgrade,
-              fallback: 'Disconnected' as const,
-              forced: event.forced,
-            }
-          : null,
+      roamingTo: ({ event }) =>
+        event.type === 'BETTER_CONFIGURATION' ? event.configuration : null,
     }),
     emitPreferred: emit(({ event }) => ({
       type: 'preferredConfigurationChanged' as const,
       configuration: event.type === 'BETTER_CONFIGURATION' ? event.configuration : '',
       seamless: event.type === 'BETTER_CONFIGURATION' && event.seamless,
     })),
-    enterPhase: assign({
-      roam: ({ context }, params: { phase: RoamPhase }) =>
-        context.roam && { ...context.roam, phase: params.phase },
-    }),
-    oldLinkLost: assign({
-      roam: ({ context, event }) =>
-        context.roam && {
-          ...context.roam,
-          upgrade: false,
-          fallback: fallbacks[event.type] ?? context.roam.fallback,
-        },
-    }),
-    endRoam: assign({ roam: null }),
+    endRoam: assign({ roamingTo: null }),
     emitNewActivated: emit({ type: 'newConfigurationActivated' }),
+    decline: raise({ type: 'ROAM_DECLINED' }),
   },
-}).createMachine({
+});
+
+// Roaming calls outside their step are misuse: a typed error, never a state change.
+const misuse = {
+  MIGRATE: { actions: fail('notRoaming') },
+  IGNORE: { actions: fail('notRoaming') },
+  ACCEPT: { actions: fail('notRoaming') },
+  REJECT: { actions: fail('notRoaming') },
+} as const;
+
+export const sessionMachine = sessionSetup.createMachine({
   id: 'session',
   initial: 'Invalid',
   // A session on a configuration no engine owns reports why from the start, as Qt's does.
@@ -231,15 +194,9 @@ export const sessionMachine = setup({
     opening: false,
     stopping: false,
     error: input?.configurationValid === false ? failures.invalid : initialFailure,
-    roam: null,
+    roamingTo: null,
   }),
-  on: {
-    // Roaming calls outside their step are misuse: a typed error, never a state change.
-    MIGRATE: { actions: fail('notRoaming') },
-    IGNORE: { actions: fail('notRoaming') },
-    ACCEPT: { actions: fail('notRoaming') },
-    REJECT: { actions: fail('notRoaming') },
-  },
+  on: misuse,
   states: {
     Invalid: {
       on: {
@@ -322,12 +279,8 @@ export const sessionMachine = setup({
         LINK_UNAVAILABLE: abortTo('NotAvailable'),
         LINK_REMOVED: abortTo('Invalid'),
         BETTER_CONFIGURATION: [
-          {
-            guard: and(['isOpen', 'forcedOffer']),
-            target: 'Roaming',
-            actions: ['startRoam', 'acquireTarget'],
-          },
-          { guard: 'isOpen', target: 'Roaming', actions: ['startRoam', 'emitPreferred'] },
+          { guard: and(['isOpen', 'forcedOffer']), target: 'Roaming.Step.Forced' },
+          { guard: 'isOpen', target: 'Roaming' },
         ],
       },
     },
@@ -375,81 +328,58 @@ export const sessionMachine = setup({
         LINK_REMOVED: lostTo('Invalid', 'removed'),
       },
     },
-    Roaming: {
-      on: {
-        MIGRATE: {
-          guard: 'inPreferred',
-          actions: [{ type: 'enterPhase', params: { phase: 'Migrating' } }, 'acquireTarget'],
-        },
-        IGNORE: [
-          { guard: and(['inPreferred', 'upgrade']), target: 'Connected', actions: 'endRoam' },
-          ...fallBack(['Preferred'], ['endRoam', 'becomeClosed', 'emitClosed']),
-        ],
-        ROAM_TARGET_UP: [
-          {
-            guard: and(['inMigrating', 'forced']),
-            target: 'Connected',
-            actions: ['commitTarget', 'endRoam'],
-          },
-          {
-            guard: 'inMigrating',
-            actions: [{ type: 'enterPhase', params: { phase: 'Activated' } }, 'emitNewActivated'],
-          },
-        ],
-        ROAM_TARGET_FAILED: [
-          {
-            guard: and([not('inPreferred'), 'upgrade']),
-            target: 'Connected',
-            actions: ['releaseTarget', 'endRoam', ...failRoaming],
-          },
-          ...fallBack(
-            ['Migrating', 'Activated'],
-            ['releaseTarget', 'endRoam', 'becomeClosed', ...failRoaming, 'emitClosed'],
-          ),
-        ],
-        ACCEPT: {
-          guard: 'inActivated',
-          target: 'Connected',
-          actions: ['commitTarget', 'endRoam'],
-        },
-        REJECT: [
-          {
-            guard: and(['inActivated', 'upgrade']),
-            target: 'Connected',
-            actions: ['releaseTarget', 'endRoam'],
-          },
-          ...fallBack(['Activated'], ['releaseTarget', 'endRoam', 'becomeClosed', 'emitClosed']),
-        ],
-        CLOSE: [
-          {
-            guard: 'upgrade',
-            target: 'Connected',
-            actions: ['releaseTarget', 'release', 'endRoam', 'becomeClosed', 'emitClosed'],
-          },
-          ...fallBack(allPhases, [
-            'releaseTarget',
-            'release',
-            'endRoam',
-            'becomeClosed',
-            'emitClosed',
-          ]),
-        ],
-        STOP: [
-          {
-            guard: 'upgrade',
-            target: 'Closing',
-            actions: ['releaseTarget', 'endRoam', 'markStopping', 'stopLink'],
-          },
-          ...fallBack(allPhases, ['releaseTarget', 'endRoam', 'becomeClosed', 'emitClosed']),
-        ],
-        // The old carrier went away under the roam: declining it now ends the session.
-        LINK_DOWN: { actions: 'oldLinkLost' },
-        LINK_UNAVAILABLE: { actions: 'oldLinkLost' },
-        LINK_REMOVED: { actions: 'oldLinkLost' },
-      },
-    },
+    Roaming: roamingFlow('session'),
   },
 });
+
+/**
+ * The roaming flow on its own, for drawing and reading: the very config of sessionMachine's
+ * Roaming state, entered as an open session is offered a roam, ending in the session state
+ * the roam lands in.
+ */
+export const roamingFlowMachine = sessionSetup.createMachine({
+  id: 'roaming',
+  initial: 'Roaming',
+  context: {
+    bound: true,
+    isOpen: true,
+    opening: false,
+    stopping: false,
+    error: initialFailure,
+    roamingTo: null,
+  },
+  on: misuse,
+  states: {
+    Roaming: roamingFlow('roaming'),
+    Connected: { type: 'final' },
+    Closing: { type: 'final' },
+    Disconnected: { type: 'final' },
+    NotAvailable: { type: 'final' },
+    Invalid: { type: 'final' },
+  },
+});
+
+/** A session machine's state value: a session state, or Roaming with its flow's steps. */
+export type SessionStateValue = StateValueFrom<typeof sessionMachine>;
+
+/** Qt's session state of a state value: its top-level state. */
+export function sessionStateOf(value: SessionStateValue): SessionState {
+  return typeof value === 'string' ? value : 'Roaming';
+}
+
+/** Where a roam is (roaming-flow.ts). */
+export type RoamingStep = 'Preferred' | 'Migrating' | 'Activated' | 'Forced';
+/** What became of the link a session roams from. */
+export type OldLinkState = 'Up' | 'Down' | 'Unavailable' | 'Removed';
+
+/** The roaming flow's states of a state value; undefined when the session is not roaming. */
+export function roamingOf(
+  value: SessionStateValue,
+): { readonly Step: RoamingStep; readonly OldLink: OldLinkState } | undefined {
+  if (typeof value === 'string') return undefined;
+  const { Step, OldLink } = value.Roaming as { Step?: RoamingStep; OldLink?: OldLinkState };
+  return Step && OldLink ? { Step, OldLink } : undefined;
+}
 
 function fail(failure: FailureName) {
   return [
@@ -480,13 +410,4 @@ function lostTo(target: Fallback, whyOpeningFails: FailureName) {
     },
     { target, actions: 'clearStopping' },
   ] as const;
-}
-
-/** A roam ending without a move, once the old link is gone: land where it went. */
-function fallBack<const A extends readonly string[]>(phases: readonly RoamPhase[], actions: A) {
-  return (['Disconnected', 'NotAvailable', 'Invalid'] as const).map((fallback) => ({
-    guard: { type: 'fallsBackTo' as const, params: { fallback, phases } },
-    target: fallback,
-    actions,
-  }));
 }

@@ -59,7 +59,7 @@ async function capture(args: string[], ms = 250) {
 describe('netbearer capture', () => {
   it('records the engine into a redacted bundle and prints its path', async () => {
     const { code, out, err, cwd } = await capture(['--out', 'bundle']);
-    expect(err.at(-1)).toBe('recorded 2 commands and 1 streams (redaction: macs)');
+    expect(err.at(-1)).toBe('recorded 7 commands and 1 streams (redaction: macs)');
     expect(code).toBe(0);
     expect(out).toEqual([join(cwd, 'bundle')]);
     const bundle = await readBundle(out[0]!);
@@ -72,10 +72,18 @@ describe('netbearer capture', () => {
       node: process.version,
     });
     expect(bundle.manifest.tool).toMatch(/^netbearer \d+\.\d+\.\d+/);
+    // The listing, the Windows probes (code pages, build, UI language: missing on this fake
+    // machine, and recorded so), then the update.
     expect(bundle.manifest.commands.map((c) => c.id)).toEqual([
       '0001-fake-netsh',
-      '0002-fake-netsh',
+      '0002-reg',
+      '0003-reg',
+      '0004-reg',
+      '0005-reg',
+      '0006-powershell',
+      '0007-fake-netsh',
     ]);
+    expect(bundle.commands[1]!.result.spawnError).toBe('ENOENT');
     expect(bundle.streams[0]!.events.map((e) => e.bytes.toString())).toEqual(['Active Office']);
     const stdout = bundle.commands[0]!.result.stdout.toString('latin1');
     expect(stdout).toContain('SSID 1 : Home');

@@ -18,4 +18,6 @@ process.exitCode = await run(process.argv.slice(2), {
   err: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
   interrupted: interrupt.signal,
+  stdout: process.stdout,
+  ...(process.stderr.isTTY ? { progress: process.stderr } : {}),
 });

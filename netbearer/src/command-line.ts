@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
+import { createDemoWorld } from '@netbearer/adapter-simulated';
 import {
   InvalidArgumentError,
+  NetworkConfigurationManager as Manager,
   NetBearerError,
   type NetworkConfigurationManager,
   type ProcessRunner,
@@ -9,10 +11,13 @@ import { type Redaction, redactions } from './capture/bundle-format.js';
 import { readBundle } from './capture/bundle-reader.js';
 import { createReplayRunner, type ReplayRunner } from './capture/replay-runner.js';
 import { captureCommand } from './commands/capture.js';
+import { inspectCommand } from './commands/inspect.js';
 import { listCommand } from './commands/list.js';
 import { openCommand } from './commands/open.js';
 import { watchCommand } from './commands/watch.js';
 import { type CreateManagerOptions, createManager, knownEngineChoice } from './create-manager.js';
+import { getCommand } from './get/get-command.js';
+import { type GetFlags, GetUsageError, getFlagSpec, getOptions } from './get/get-options.js';
 import { isRunnerEngineName } from './runner-engines.js';
 import { usage } from './usage.js';
 
@@ -23,6 +28,10 @@ export interface Terminal {
   readonly env: NodeJS.ProcessEnv;
   /** Aborted on Ctrl-C or SIGTERM. */
   readonly interrupted: AbortSignal;
+  /** stdout for bytes (`get` writes the body there); without it `get` writes no body. */
+  readonly stdout?: NodeJS.WritableStream;
+  /** stderr when it is a terminal: `get` draws its progress bar there. */
+  readonly progress?: { write(text: string): unknown; readonly columns?: number };
 }
 
 /** What the commands would otherwise take from this process; tests put their own. */
@@ -62,6 +71,8 @@ const commands = {
     options: { timeout: { type: 'string' }, hold: { type: 'string' }, stop: { type: 'boolean' } },
     positionals: 1,
   },
+  inspect: { options: { port: { type: 'string' }, control: { type: 'boolean' } }, positionals: 0 },
+  get: { options: getFlagSpec, positionals: 1 },
 } as const;
 
 type CommandName = keyof typeof commands;
@@ -120,6 +131,8 @@ async function dispatch(
       host,
     );
   }
+  if (command === 'inspect') return inspect(parsed, engine, terminal, create);
+  if (command === 'get') return get(parsed, engine, terminal, create, host);
   let replay: ReplayRunner | undefined;
   let replayed: { runner?: ReplayRunner; platform?: string } = host.platform
     ? { platform: host.platform }
@@ -149,8 +162,66 @@ async function dispatch(
   }
 }
 
+/**
+ * `inspect` serves the inspector; on the simulated engine it builds the demo world itself, to
+ * keep it busy. NETBEARER_INSPECT is left out: the command starts its own inspector.
+ */
+async function inspect(
+  parsed: ReturnType<typeof parse>,
+  engine: ReturnType<typeof checkedEngine> | undefined,
+  terminal: Terminal,
+  create: ManagerFactory,
+): Promise<number> {
+  const options = { port: port(parsed.port), control: parsed.control === true };
+  const { NETBEARER_INSPECT: _, ...env } = terminal.env;
+  const simulated = (engine ?? env.NETBEARER_ENGINE) === 'simulated';
+  const demo = simulated ? createDemoWorld() : undefined;
+  const manager = demo
+    ? await Manager.create({ engines: [demo.world.engine()] })
+    : await create({ ...(engine ? { engine } : {}), env });
+  try {
+    return await inspectCommand(manager, { ...options, demo }, terminal);
+  } finally {
+    await manager.dispose();
+  }
+}
+
+/** `get`: its flags are checked (and `-d @file` read) before any manager is made. */
+async function get(
+  parsed: ReturnType<typeof parse>,
+  engine: ReturnType<typeof checkedEngine> | undefined,
+  terminal: Terminal,
+  create: ManagerFactory,
+  host: Host,
+): Promise<number> {
+  let options: Awaited<ReturnType<typeof getOptions>>;
+  try {
+    options = await getOptions(parsed.positionals[0]!, parsed as GetFlags, host.cwd);
+  } catch (error) {
+    if (error instanceof GetUsageError) throw new UsageError(error.message, 'get');
+    throw error;
+  }
+  const manager = await create({ ...(engine ? { engine } : {}), env: terminal.env });
+  try {
+    return await getCommand(manager, options, terminal);
+  } finally {
+    await manager.dispose();
+  }
+}
+
+function port(value: string | boolean | undefined): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'string' || !/^\d{1,5}$/.test(value) || Number(value) > 65_535) {
+    throw new UsageError(
+      `--port takes a port number 0 to 65535, got "${String(value)}"`,
+      'inspect',
+    );
+  }
+  return Number(value);
+}
+
 async function runCommand(
-  command: Exclude<CommandName, 'capture'>,
+  command: Exclude<CommandName, 'capture' | 'inspect' | 'get'>,
   manager: NetworkConfigurationManager,
   parsed: ReturnType<typeof parse>,
   terminal: Terminal,
@@ -213,7 +284,8 @@ function parse(command: CommandName, args: readonly string[]) {
     throw new UsageError((error as Error).message, command);
   }
   if (!values.help && positionals.length !== spec.positionals) {
-    const wanted = spec.positionals === 0 ? 'no arguments' : 'one configuration';
+    const wanted =
+      spec.positionals === 0 ? 'no arguments' : command === 'get' ? 'one URL' : 'one configuration';
     throw new UsageError(`${command} takes ${wanted}, got ${positionals.length}`, command);
   }
   return { ...values, positionals } as { positionals: string[] } & Record<

@@ -50,10 +50,41 @@ export interface CreateManagerOptions
 
 /**
  * A manager on this machine's platform engine. Resolves once its configurations are listed;
- * `dispose()` it to let the process exit.
+ * `dispose()` it to let the process exit. With NETBEARER_INSPECT=1 (or a port number) in the
+ * environment it also serves the inspector on 127.0.0.1, prints its URL on stderr, and
+ * closes it when the manager is disposed.
  */
 export async function createManager(
   options: CreateManagerOptions = {},
+): Promise<NetworkConfigurationManager> {
+  const port = inspectPort(options.env ?? process.env);
+  const manager = await createPlatformManager(options);
+  if (port === undefined) return manager;
+  try {
+    const { startInspector } = await import('@netbearer/inspector');
+    const inspector = await startInspector(manager, { port });
+    process.stderr.write(`netbearer: inspector at ${inspector.url}\n`);
+  } catch (error) {
+    await manager.dispose();
+    throw error;
+  }
+  return manager;
+}
+
+/** The port NETBEARER_INSPECT asks for (1: any free one), or undefined when it is off. */
+export function inspectPort(env: NodeJS.ProcessEnv): number | undefined {
+  const value = env.NETBEARER_INSPECT;
+  if (value === undefined || value === '' || value === '0') return undefined;
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65_535) {
+    throw new InvalidArgumentError(
+      `NETBEARER_INSPECT takes 1 (any free port) or a port number, not "${value}".`,
+    );
+  }
+  return value === '1' ? 0 : Number(value);
+}
+
+async function createPlatformManager(
+  options: CreateManagerOptions,
 ): Promise<NetworkConfigurationManager> {
   const {
     engine: asked,

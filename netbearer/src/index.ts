@@ -1,3 +1,4 @@
+export * from '@netbearer/access';
 export * from '@netbearer/core';
 export * from './capture/index.js';
 export {

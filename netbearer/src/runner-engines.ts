@@ -4,7 +4,7 @@
  * bundle. Wiring an engine package in is one line here (and its dependency).
  */
 import { createAirportEngine } from '@netbearer/adapter-airport';
-import { createNetshEngine } from '@netbearer/adapter-netsh';
+import { createNetshEngine, windowsCaptureProbes } from '@netbearer/adapter-netsh';
 import type { Engine, ProcessRunner } from '@netbearer/core';
 
 /** The runner-based engines this project has, by the platform they serve. */
@@ -40,7 +40,9 @@ export const platformRunnerEngine: Readonly<Record<string, RunnerEngineName>> = 
 export function captureProbes(
   platform: string,
 ): readonly { file: string; args: readonly string[] }[] {
-  // Windows: the netsh engine reads the console code page (chcp.com) itself.
+  // Windows: the netsh engine reads the console code page (chcp.com) itself; these add the
+  // system code pages, the build and the UI language.
+  if (platform === 'win32') return windowsCaptureProbes();
   if (platform === 'darwin') return [{ file: '/usr/bin/sw_vers', args: [] }];
   return [];
 }

@@ -5,6 +5,7 @@
  */
 import { SimulatedWorld } from '@netbearer/adapter-simulated';
 import { NetworkSession, type SessionActorView } from '@netbearer/core';
+import { sessionStateOf } from '@netbearer/machines';
 import { describe, expect, it, vi } from 'vitest';
 import { advance } from './support/drain.js';
 import { configurationOf, useManagers } from './support/qt-rig.js';
@@ -61,7 +62,8 @@ describe('session.actor, the read-only view', () => {
     // subscribe hears every snapshot; a state change is a snapshot whose value differs.
     const seen: string[] = [];
     const subscription = session.actor.subscribe(({ value }) => {
-      if (seen.at(-1) !== value) seen.push(value);
+      const state = sessionStateOf(value);
+      if (seen.at(-1) !== state) seen.push(state);
     });
     session.open();
     await advance(300);

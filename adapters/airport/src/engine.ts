@@ -408,7 +408,11 @@ class Airport implements AirportEngine {
 
   #updateChild(): void {
     const wanted = this.#phase === 'started' && this.#listened;
-    if (wanted && !this.#child && !this.#restartTimer) this.#spawnChild();
+    if (wanted && !this.#child && !this.#restartTimer) {
+      this.#spawnChild();
+      // Changes while nobody listened (or before the child began) went unheard: look once.
+      this.#schedule();
+    }
     if (!wanted) void this.#stopChild();
   }
 

@@ -13,6 +13,7 @@ export {
   type ScanEntry,
 } from './parsers/airport.js';
 export { type IpconfigSummary, parseIpconfigSummary } from './parsers/ipconfig.js';
+export { type InterfaceCounters, parseNetstatBytes } from './parsers/netstat.js';
 export {
   type HardwarePort,
   type PreferredNetworks,

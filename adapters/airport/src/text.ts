@@ -4,6 +4,8 @@
  * a value or a `ParseError`; they never throw and never backtrack.
  */
 
+import { isUtf8 } from 'node:buffer';
+
 /** Why an output could not be read: returned, never thrown. */
 export class ParseError extends Error {
   override name = 'ParseError';
@@ -23,7 +25,6 @@ export type ParseResult<T> = { readonly value: T } | { readonly error: ParseErro
 export type Input = Uint8Array | string;
 
 const utf8 = new TextDecoder('utf-8');
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Strips a UTF-8 BOM (bytes or U+FEFF) and decodes UTF-8 (invalid bytes become U+FFFD). */
 export function toText(input: Input): string {
@@ -42,36 +43,79 @@ function hasBom(bytes: Uint8Array): boolean {
   return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 
-/** Decodes bytes as UTF-8 if they are valid, else returns undefined. */
+/** Decodes bytes as UTF-8 if they are valid, else returns undefined (checked, never thrown). */
 export function strictText(bytes: Uint8Array): string | undefined {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return undefined;
+  return isUtf8(bytes) ? utf8.decode(bytes) : undefined;
+}
+
+const space = /\s/;
+
+/** Whitespace as `trim()` and `\s` see it: ASCII by hand, the rest (rare) by `\s`. */
+function isSpace(c: number, text: string, at: number): boolean {
+  if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  return space.test(text.charAt(at));
+}
+
+/**
+ * The lines of a text, one at a time: split on LF, CRLF or a lone CR, and a final empty line
+ * (after the last break) is not a line. No array of lines is built, and `nextNonBlank` steps
+ * over whitespace-only lines without making strings of them, so a megabyte of line breaks
+ * costs about what reading it once does.
+ */
+export class LineReader {
+  readonly #text: string;
+  #at = 0;
+  #number = 0;
+  #lf = -1;
+  #cr = -1;
+
+  constructor(text: string) {
+    this.#text = text;
   }
-}
 
-/** Splits on LF, CRLF or a lone CR; a final empty line (after the last break) is dropped. */
-export function lines(text: string): string[] {
-  const out = text.split(/\r\n|\n|\r/);
-  if (out.length > 0 && out.at(-1) === '') out.pop();
-  return out;
-}
+  /** The 1-based number of the line last returned. */
+  get number(): number {
+    return this.#number;
+  }
 
-/** Splits bytes into lines the same way, keeping bytes (for column-aligned tables). */
-export function byteLines(bytes: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let start = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b === 0x0a || b === 0x0d) {
-      out.push(bytes.subarray(start, i));
-      if (b === 0x0d && bytes[i + 1] === 0x0a) i++;
-      start = i + 1;
+  next(): string | undefined {
+    const text = this.#text;
+    const start = this.#at;
+    if (start >= text.length) return undefined;
+    // The next LF and the next CR, each searched for again only once passed.
+    if (this.#lf < start) this.#lf = indexOrEnd(text, '\n', start);
+    if (this.#cr < start) this.#cr = indexOrEnd(text, '\r', start);
+    const end = Math.min(this.#lf, this.#cr);
+    this.#at = end === this.#cr && end + 1 === this.#lf ? end + 2 : end + 1;
+    this.#number++;
+    return text.slice(start, end);
+  }
+
+  /** The next line that holds more than whitespace (as `trim()` sees it). */
+  nextNonBlank(): string | undefined {
+    const text = this.#text;
+    let at = this.#at;
+    let i = at;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) {
+        // A line break: the blank line before it is skipped.
+        at = i + 1;
+        this.#number++;
+      } else if (!isSpace(c, text, i)) break;
     }
+    if (i >= text.length) {
+      this.#at = text.length;
+      return undefined;
+    }
+    this.#at = at;
+    return this.next();
   }
-  if (start < bytes.length) out.push(bytes.subarray(start));
-  return out;
+}
+
+function indexOrEnd(text: string, search: string, from: number): number {
+  const at = text.indexOf(search, from);
+  return at < 0 ? text.length : at;
 }
 
 /** The markers macOS prints instead of a name or BSSID it will not show. */
@@ -81,15 +125,15 @@ export function isRedacted(value: string): boolean {
 }
 
 /** A MAC address as lower-case colon pairs (`3` becomes `03`), or undefined. */
+const macPattern = new RegExp(`^${Array(6).fill('([0-9A-Fa-f]{1,2})').join(':')}$`);
+
 export function normaliseMac(value: string): string | undefined {
-  const parts = value.trim().split(':');
-  if (parts.length !== 6) return undefined;
-  const out: string[] = [];
-  for (const part of parts) {
-    if (!/^[0-9A-Fa-f]{1,2}$/.test(part)) return undefined;
-    out.push(part.toLowerCase().padStart(2, '0'));
-  }
-  return out.join(':');
+  const match = macPattern.exec(value.trim());
+  if (!match) return undefined;
+  return match
+    .slice(1)
+    .map((part) => (part.length === 1 ? `0${part}` : part).toLowerCase())
+    .join(':');
 }
 
 /** A `key : value` line (first ` : ` or `: ` separator), keys trimmed. */

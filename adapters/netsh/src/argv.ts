@@ -8,7 +8,7 @@ import { InvalidArgumentError } from '@netbearer/core';
 
 /** `%SystemRoot%\System32\<program>` from the given environment (default C:\Windows). */
 export function systemProgram(
-  program: 'netsh.exe' | 'chcp.com' | 'powershell.exe',
+  program: 'netsh.exe' | 'chcp.com' | 'powershell.exe' | 'reg.exe',
   env: Readonly<Record<string, string | undefined>>,
 ): string {
   const root = env.SystemRoot ?? env.SYSTEMROOT ?? env.windir ?? env.WINDIR ?? 'C:\\Windows';

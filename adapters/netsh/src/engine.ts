@@ -81,6 +81,11 @@ export interface NetshEngine extends Engine {
   statistics(identifier: string): TrafficStatistics | undefined;
   supportedFeatures(): readonly NetworkInformationFeature[];
   networkInformation(): NetworkInformation;
+  /**
+   * The last scan (start and requestUpdate): every BSSID of every visible network, with
+   * signal, channel, band and the network's security. Empty behind the 24H2 location gate.
+   */
+  visibleNetworks(): readonly VisibleNetwork[];
 }
 
 const profilePrefix = 'netsh:profile:';
@@ -183,6 +188,10 @@ class NetshEngineImpl implements NetshEngine {
 
   networkInformation(): NetworkInformation {
     return this.#information;
+  }
+
+  visibleNetworks(): readonly VisibleNetwork[] {
+    return this.#networks;
   }
 
   async start(sink: EngineSink): Promise<readonly EngineConfiguration[]> {

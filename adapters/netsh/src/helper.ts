@@ -67,8 +67,12 @@ export interface HelperReport {
   readonly iana: number | null;
 }
 
+const maxReportLength = 4096;
+
 /** One helper line, or undefined when it is not a report. */
 export function parseHelperLine(line: string): HelperReport | undefined {
+  // A report is about a hundred characters: a longer line is something else.
+  if (line.length > maxReportLength) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);

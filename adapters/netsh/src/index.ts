@@ -1,4 +1,5 @@
 export { netshArgs, quotedTag, systemProgram, unsafeReason } from './argv.js';
+export { type CaptureProbe, uiCultureScript, windowsCaptureProbes } from './capture-probes.js';
 export {
   codePageEncoding,
   type DecodedText,

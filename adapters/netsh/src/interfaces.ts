@@ -9,16 +9,15 @@ import {
   authenticationLabels,
   bareInteger,
   isBand,
-  isBlank,
   isRadioType,
   type KeyValue,
   keyValue,
+  LineReader,
   looksLikeMac,
   maxInputChars,
   normaliseBand,
   ParseError,
   percent,
-  toLines,
 } from './text.js';
 
 export interface WlanInterface {
@@ -93,8 +92,8 @@ export function parseInterfaces(text: string): WlanInterface[] | ParseError {
   const blocks: KeyValue[][] = [];
   let firstKey: string | undefined;
   let sawHeader = false;
-  for (const line of toLines(text)) {
-    if (isBlank(line)) continue;
+  const lines = new LineReader(text);
+  for (let line = lines.next(); line !== undefined; line = lines.next()) {
     if (line.indent === 0) {
       if (/\d/.test(line.text)) sawHeader = true;
       continue;

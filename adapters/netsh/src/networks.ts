@@ -9,15 +9,13 @@
 import {
   bareInteger,
   isBand,
-  isBlank,
   isRadioType,
   keyValue,
-  type Line,
+  LineReader,
   maxInputChars,
   normaliseBand,
   ParseError,
   percent,
-  toLines,
 } from './text.js';
 
 export interface AccessPoint {
@@ -61,17 +59,15 @@ interface MutableNetwork {
 
 export function parseNetworks(text: string): VisibleNetwork[] | ParseError {
   if (text.length > maxInputChars) return new ParseError(source, 'output too large');
-  const lines = toLines(text);
+  const lines = new LineReader(text);
   const networks: MutableNetwork[] = [];
   let network: MutableNetwork | undefined;
   let ap: MutableAp | undefined;
   let interfaceName: string | undefined;
   let sawHeader = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as Line;
-    if (isBlank(line)) continue;
+  for (let line = lines.next(); line !== undefined; line = lines.next()) {
     if (line.indent === 0) {
-      if (ssidHeader.test(line.text)) {
+      if (line.text.startsWith('SSID') && ssidHeader.test(line.text)) {
         const colon = line.text.indexOf(':');
         let ssid = line.text.slice(colon + 1);
         if (ssid.startsWith(' ')) ssid = ssid.slice(1);
@@ -83,7 +79,7 @@ export function parseNetworks(text: string): VisibleNetwork[] | ParseError {
       }
       // `Interface name : Wi-Fi` is followed by the count sentence (a digit, no colon).
       const pair = keyValue(line.text);
-      const next = nextNonBlank(lines, i + 1);
+      const next = lines.peek();
       if (pair && next && next.indent === 0 && !next.text.includes(':') && /\d/.test(next.text)) {
         interfaceName = pair.value;
         sawHeader = true;
@@ -103,7 +99,8 @@ export function parseNetworks(text: string): VisibleNetwork[] | ParseError {
       continue;
     }
     if (!ap) {
-      network.fields.push(pair.value);
+      // Network type, authentication, encryption: the first three.
+      if (network.fields.length < 3) network.fields.push(pair.value);
       continue;
     }
     const value = pair.value;
@@ -129,22 +126,16 @@ export function parseNetworks(text: string): VisibleNetwork[] | ParseError {
   return networks.map(finishNetwork);
 }
 
-function nextNonBlank(lines: readonly Line[], from: number): Line | undefined {
-  for (let i = from; i < lines.length; i++) {
-    const line = lines[i] as Line;
-    if (!isBlank(line)) return line;
-  }
-  return undefined;
-}
-
+/** The value, built once: no copies (a megabyte of `SSID n :` lines is 100 000 networks). */
 function finishNetwork(network: MutableNetwork): VisibleNetwork {
   const [networkType, authentication, encryption] = network.fields;
-  return {
+  const out: { -readonly [K in keyof VisibleNetwork]: VisibleNetwork[K] } = {
     ssid: network.ssid,
-    ...(network.interfaceName !== undefined ? { interfaceName: network.interfaceName } : {}),
-    ...(networkType !== undefined ? { networkType } : {}),
-    ...(authentication !== undefined ? { authentication } : {}),
-    ...(encryption !== undefined ? { encryption } : {}),
-    accessPoints: network.accessPoints.map((ap) => ({ ...ap })),
+    accessPoints: network.accessPoints,
   };
+  if (network.interfaceName !== undefined) out.interfaceName = network.interfaceName;
+  if (networkType !== undefined) out.networkType = networkType;
+  if (authentication !== undefined) out.authentication = authentication;
+  if (encryption !== undefined) out.encryption = encryption;
+  return out;
 }

@@ -6,11 +6,11 @@
  */
 import {
   authenticationLabels,
-  isBlank,
   keyValue,
+  LineReader,
   maxInputChars,
   ParseError,
-  toLines,
+  trimSpacesEnd,
 } from './text.js';
 
 export interface SavedProfile {
@@ -23,8 +23,8 @@ export function parseProfiles(text: string): SavedProfile[] | ParseError {
   if (text.length > maxInputChars) return new ParseError(source, 'output too large');
   const profiles: SavedProfile[] = [];
   let sawHeader = false;
-  for (const line of toLines(text)) {
-    if (isBlank(line)) continue;
+  const lines = new LineReader(text);
+  for (let line = lines.next(); line !== undefined; line = lines.next()) {
     if (line.indent === 0) {
       if (line.text.trimEnd().endsWith(':')) sawHeader = true;
       continue;
@@ -87,11 +87,12 @@ export function parseProfileDetails(text: string): ProfileDetails | ParseError {
   let cipher: string | undefined;
   let cost: string | undefined;
   let pairs = 0;
-  for (const line of toLines(text)) {
+  const lines = new LineReader(text);
+  for (let line = lines.next(); line !== undefined; line = lines.next()) {
     const pair = keyValue(line.text);
     if (!pair || pair.label === '' || pair.label.startsWith('#')) continue;
     pairs++;
-    const raw = pair.raw.replace(/[ \t]+$/, '');
+    const raw = trimSpacesEnd(pair.raw);
     if (raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"')) {
       ssids.push(raw.slice(1, -1));
     } else if (authentication === undefined && authenticationLabels.includes(pair.key)) {

@@ -3,7 +3,7 @@
  * headers and values localised, names may hold spaces) and `netsh interface ipv4 show
  * subinterfaces` (four numbers, then the name; header localised, rows not).
  */
-import { isBlank, maxInputChars, ParseError, toLines } from './text.js';
+import { type Line, LineReader, maxInputChars, ParseError } from './text.js';
 
 export interface InterfaceRow {
   readonly adminState: string;
@@ -58,24 +58,33 @@ function known(value: string, yes: Set<string>, no: Set<string>): boolean | unde
   return yes.has(lower) ? true : no.has(lower) ? false : undefined;
 }
 
-const isRule = (text: string) => /^-{3,}[\s-]*$/.test(text);
+// `---` then only dashes and spaces: one quantifier, so no backtracking between two.
+const isRule = (text: string) => /^---[\s-]*$/.test(text);
 
 export function parseInterfaceTable(text: string): InterfaceRow[] | ParseError {
   const source = 'interface show interface';
   if (text.length > maxInputChars) return new ParseError(source, 'output too large');
-  const lines = toLines(text);
-  const ruleAt = lines.findIndex((line) => isRule(line.text));
-  if (ruleAt < 1) return new ParseError(source, 'no table header');
-  // Column starts from the header: columns are separated by two or more spaces.
-  const header = lines[ruleAt - 1];
+  const lines = new LineReader(text);
+  let before: Line | undefined;
+  let rule: Line | undefined;
+  for (let line = lines.next(); line !== undefined; line = lines.next()) {
+    if (isRule(line.text)) {
+      rule = line;
+      break;
+    }
+    before = line;
+  }
+  if (rule === undefined || rule.number < 1) return new ParseError(source, 'no table header');
+  // Column starts from the header, the line right above the rule: columns are separated by
+  // two or more spaces.
+  const header = before?.number === rule.number - 1 ? before : undefined;
   const starts: number[] = [];
   if (header) {
     const full = ' '.repeat(header.indent) + header.text;
     for (const match of full.matchAll(/\S+(?: \S+)*/g)) starts.push(match.index ?? 0);
   }
   const rows: InterfaceRow[] = [];
-  for (const line of lines.slice(ruleAt + 1)) {
-    if (isBlank(line)) continue;
+  for (let line = lines.next(); line !== undefined; line = lines.next()) {
     const full = ' '.repeat(line.indent) + line.text;
     let cells: string[];
     const [, s1, s2, s3] = starts;
@@ -123,10 +132,11 @@ const subinterfaceRow = /^(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S.*)$/;
 export function parseSubinterfaces(text: string): SubinterfaceRow[] | ParseError {
   const source = 'interface ipv4 show subinterfaces';
   if (text.length > maxInputChars) return new ParseError(source, 'output too large');
-  const lines = toLines(text);
-  if (!lines.some((line) => isRule(line.text))) return new ParseError(source, 'no table header');
+  const lines = new LineReader(text);
+  let sawRule = false;
   const rows: SubinterfaceRow[] = [];
-  for (const line of lines) {
+  for (let line = lines.next(); line !== undefined; line = lines.next()) {
+    sawRule ||= isRule(line.text);
     const match = subinterfaceRow.exec(line.text);
     if (!match) continue;
     rows.push({
@@ -137,6 +147,7 @@ export function parseSubinterfaces(text: string): SubinterfaceRow[] | ParseError
       name: (match[5] ?? '').trimEnd(),
     });
   }
+  if (!sawRule) return new ParseError(source, 'no table header');
   return rows;
 }
 
@@ -151,7 +162,8 @@ export type NetshRefusal = 'location-permission' | 'service-unavailable';
 export function detectRefusal(text: string): NetshRefusal | undefined {
   if (text.length > maxInputChars) return undefined;
   if (text.includes('ms-settings:privacy-location')) return 'location-permission';
-  for (const line of toLines(text)) {
+  const lines = new LineReader(text);
+  for (let line = lines.next(); line !== undefined; line = lines.next()) {
     if (/\bWlan[A-Za-z]{3,40}\b/.test(line.text) && /(?:^|\D)5[\s.:]*$/.test(line.text)) {
       return 'location-permission';
     }

@@ -34,22 +34,95 @@ export interface Line {
   readonly indent: number;
   /** The line without its indentation and without a trailing CR. */
   readonly text: string;
+  /** Which line of the output it is (0-based, blank lines counted). */
+  readonly number: number;
 }
 
-export function toLines(input: string): Line[] {
-  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  const lines: Line[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    let indent = 0;
-    while (indent < line.length && (line[indent] === ' ' || line[indent] === '\t')) indent++;
-    lines.push({ indent, text: line.slice(indent) });
+/**
+ * The non-blank lines of an output, one at a time (a line is blank when `trim()` leaves
+ * nothing). Blank runs are stepped over a character at a time without making strings, and no
+ * array of lines is built: a megabyte of blank lines or one-character lines costs about what
+ * reading it once does.
+ */
+export class LineReader {
+  readonly #text: string;
+  #at: number;
+  #number = 0;
+  #peeked: Line | undefined;
+
+  constructor(input: string) {
+    this.#text = input;
+    this.#at = input.charCodeAt(0) === 0xfeff ? 1 : 0;
   }
-  return lines;
+
+  /** The next line, without consuming it. */
+  peek(): Line | undefined {
+    this.#peeked ??= this.#read();
+    return this.#peeked;
+  }
+
+  next(): Line | undefined {
+    const line = this.#peeked ?? this.#read();
+    this.#peeked = undefined;
+    return line;
+  }
+
+  #read(): Line | undefined {
+    const text = this.#text;
+    let at = this.#at;
+    let start = at;
+    for (; at < text.length; at++) {
+      const c = text.charCodeAt(at);
+      if (c === 0x0a) {
+        this.#number++;
+        start = at + 1;
+      } else if (!isTrimmedSpace(c)) break;
+    }
+    if (at >= text.length) {
+      this.#at = at;
+      return undefined;
+    }
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    const stop = text.charCodeAt(end - 1) === 0x0d ? end - 1 : end;
+    let indent = 0;
+    for (let c = text.charCodeAt(start); c === 0x20 || c === 0x09; ) {
+      indent++;
+      c = text.charCodeAt(start + indent);
+    }
+    const line = { indent, text: text.slice(start + indent, stop), number: this.#number };
+    this.#at = end + 1;
+    this.#number++;
+    return line;
+  }
 }
 
-export function isBlank(line: Line): boolean {
-  return line.text.trim() === '';
+/** What `String.prototype.trim` removes: ECMAScript WhiteSpace and LineTerminator. */
+function isTrimmedSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/** `text` without trailing spaces and tabs (a loop: `/[ \t]+$/` rescans from every space). */
+export function trimSpacesEnd(text: string): string {
+  let end = text.length;
+  while (end > 0) {
+    const c = text.charCodeAt(end - 1);
+    if (c !== 0x20 && c !== 0x09) break;
+    end--;
+  }
+  return text.slice(0, end);
 }
 
 export interface KeyValue {
@@ -68,8 +141,7 @@ export function keyValue(text: string): KeyValue | undefined {
   const colon = text.indexOf(':');
   if (colon < 0) return undefined;
   const label = text.slice(0, colon).trim();
-  let raw = text.slice(colon + 1);
-  if (raw.startsWith(' ')) raw = raw.slice(1);
+  const raw = text.slice(text.charCodeAt(colon + 1) === 0x20 ? colon + 2 : colon + 1);
   return { key: label.toLowerCase(), label, raw, value: raw.trim() };
 }
 

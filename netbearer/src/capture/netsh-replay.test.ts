@@ -3,6 +3,7 @@
  * with the fixture files (as netsh prints them: CRLF), then `list --replay` of that bundle.
  */
 import { readFile } from 'node:fs/promises';
+import { helperArgs, uiCultureScript } from '@netbearer/adapter-netsh';
 import type { ExecResult, ProcessRunner } from '@netbearer/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../command-line.js';
@@ -29,6 +30,30 @@ async function fixture(name: string): Promise<Buffer> {
   return Buffer.from(named.replace(/\r?\n/g, '\r\n'), 'utf8');
 }
 
+/** What reg.exe and Windows PowerShell print for the capture's probes (CRLF, OEM bytes). */
+const versionKey = 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion';
+const probeAnswers: Array<[string, Buffer]> = [
+  [
+    'reg.exe query HKLM\\SYSTEM\\CurrentControlSet\\Control\\Nls\\CodePage',
+    Buffer.from(
+      '\r\nHKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Nls\\CodePage\r\n    ACP    REG_SZ    1252\r\n    OEMCP    REG_SZ    850\r\n    MACCP    REG_SZ    10000\r\n\r\n',
+    ),
+  ],
+  [
+    `reg.exe query ${versionKey} /v CurrentBuild`,
+    Buffer.from(`\r\n${versionKey}\r\n    CurrentBuild    REG_SZ    26100\r\n\r\n`),
+  ],
+  [
+    `reg.exe query ${versionKey} /v UBR`,
+    Buffer.from(`\r\n${versionKey}\r\n    UBR    REG_DWORD    0x1000\r\n\r\n`),
+  ],
+  [
+    `reg.exe query ${versionKey} /v DisplayVersion`,
+    Buffer.from(`\r\n${versionKey}\r\n    DisplayVersion    REG_SZ    24H2\r\n\r\n`),
+  ],
+  [`powershell.exe ${helperArgs(uiCultureScript).join(' ')}`, Buffer.from('de-DE\r\n')],
+];
+
 /** A Windows machine that answers netsh with the English fixtures, matched by program + argv. */
 async function fixtureMachine(): Promise<ProcessRunner & { calls: string[] }> {
   const profile = await fixture('netsh-wlan-show-profile-name-en-heatmapper.txt');
@@ -48,6 +73,7 @@ async function fixtureMachine(): Promise<ProcessRunner & { calls: string[] }> {
       await fixture('netsh-wlan-show-networks-bssid-en-heatmapper.txt'),
     ],
     ['netsh.exe interface ipv4 show subinterfaces', Buffer.alloc(0)],
+    ...probeAnswers,
   ]);
   const calls: string[] = [];
   const ok = (stdout: Buffer): ExecResult => ({
@@ -129,6 +155,44 @@ describe('netsh: capture the fixtures, replay the bundle', () => {
       else expect(JSON.stringify(list)).not.toContain('fe:dc:ba:09:87:02');
     },
   );
+
+  it('records the code pages, the build and the UI language: read-only, by path, no shell', async () => {
+    const machine = await fixtureMachine();
+    const cwd = await dirs.make();
+    const capture = terminal();
+    const args = ['capture', '--out', 'bundle', '--seconds', '0', '--redact', 'macs'];
+    expect(
+      await run(args, capture.t, createManager, { platform: 'win32', runner: machine, cwd }),
+    ).toBe(0);
+    const bundle = await readBundle(capture.out[0]!);
+    const probes = bundle.commands.filter((c) =>
+      ['reg.exe', 'powershell.exe'].includes(programName(c.file).toLowerCase()),
+    );
+    expect(probes.map((c) => c.file)).toEqual([
+      ...Array(4).fill('C:\\Windows\\System32\\reg.exe'),
+      'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+    ]);
+    // Exact argv and the bytes as printed, each answered (exit 0) by the recorded machine.
+    expect(probes.map((c) => [programName(c.file), ...c.args].join(' '))).toEqual(
+      probeAnswers.map(([line]) => line),
+    );
+    expect(probes.map((c) => c.result.stdout)).toEqual(probeAnswers.map(([, bytes]) => bytes));
+    expect(probes.every((c) => c.result.code === 0 && !c.verbatim)).toBe(true);
+    // Reads only: `query` of named values, and a script that only prints the UI culture.
+    for (const c of probes.filter((p) => programName(p.file) === 'reg.exe')) {
+      expect(c.args[0]).toBe('query');
+      expect(c.args).not.toContain('/s');
+    }
+    const script = Buffer.from(probes.at(-1)!.args.at(-1)!, 'base64').toString('utf16le');
+    expect(script).toBe(uiCultureScript);
+    expect(script).toMatch(/Get-UICulture/);
+    expect(bundle.commands.map((c) => programName(c.file).toLowerCase())).not.toContain('cmd.exe');
+
+    // The replay runs the engine on the bundle: the probes are there, unused, and harmless.
+    const replayed = terminal();
+    expect(await run(['list', '--json', '--replay', capture.out[0]!], replayed.t)).toBe(0);
+    expect(replayed.err).toEqual([]);
+  });
 
   it('with --redact all, the replay still finds every command it runs', async () => {
     real = true;

@@ -22,7 +22,7 @@ export async function openCommand(
   options: OpenOptions,
   terminal: Terminal,
 ): Promise<number> {
-  const found = find(manager, options.target);
+  const found = findConfiguration(manager, options.target);
   if (typeof found === 'string') {
     terminal.err(`netbearer: InvalidConfigurationError: ${found}`);
     return 1;
@@ -133,7 +133,10 @@ function holdOpen(
 }
 
 /** The configuration with that identifier, else the one with that name, else why not. */
-function find(manager: NetworkConfigurationManager, target: string): NetworkConfiguration | string {
+export function findConfiguration(
+  manager: NetworkConfigurationManager,
+  target: string,
+): NetworkConfiguration | string {
   const byId = manager.configurationFromIdentifier(target);
   if (byId.isValid()) return byId;
   const candidates = [...manager.allConfigurations(), manager.defaultConfiguration()];

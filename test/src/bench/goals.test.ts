@@ -50,4 +50,34 @@ describe('benchmark goals', () => {
       judge(line('parse time per fixture: netsh show networks, ours vs node-wifi', 1, 'ms', 1)),
     ).toBeUndefined();
   });
+
+  it('judges parse time per MB against 50 ms, whatever the decode+split floor took', () => {
+    const worst = 'parse time per MB: airport -s, worst input (blank lines (LF)) vs decode+split';
+    expect(judge(line(worst, 50, 'ms', 60))).toEqual({ text: 'goal ≤ 50 ms: met', met: true });
+    expect(judge(line(worst, 50.5, 'ms', 10))).toEqual({
+      text: 'goal ≤ 50 ms: MISSED',
+      met: false,
+    });
+  });
+
+  it("judges the access manager against request (≥ 0.9×) and fetch (≥ 2×) by the line's end", () => {
+    const gets = 'access: 2000 small GETs at concurrency 6, manager with an open session';
+    expect(judge(line(`${gets} vs undici request`, 90, 'req/s', 100))?.text).toBe(
+      'goal ratio ≥ 0.9: met',
+    );
+    expect(judge(line(`${gets} vs undici request`, 89, 'req/s', 100))?.met).toBe(false);
+    expect(judge(line(`${gets} vs global fetch`, 199, 'req/s', 100))?.text).toBe(
+      'goal ratio ≥ 2.0: MISSED',
+    );
+    const download = 'access: 8 MiB download, manager with an open session';
+    expect(judge(line(`${download} vs global fetch`, 200, 'MB/s', 100))?.met).toBe(true);
+    expect(judge(line('access: small GET p99 latency, manager vs global fetch', 9, 'ms', 1))).toBe(
+      undefined,
+    );
+    expect(judge(line('access: roam, to the first resumed byte', 22, 'ms', 3))).toEqual({
+      text: 'goal value − baseline ≤ 20 ms (19 ms): met',
+      met: true,
+    });
+    expect(judge(line('access: cache hit, vs the network', 0.9, 'req/s', 1))?.met).toBe(false);
+  });
 });

@@ -1,10 +1,13 @@
 // `pnpm bench` runs every benchmark; `pnpm bench --json` prints one JSON object per line;
 // `pnpm bench --check` exits 1 when a goal is missed, and says which.
 
+import { accessBenchmarks } from './access.js';
 import { judge } from './goals.js';
+import { inspectorOverhead } from './inspector-overhead.js';
 import { linkChurn } from './link-churn.js';
 import type { BenchLine } from './measure.js';
 import { networkManagerBenchmarks } from './networkmanager.js';
+import { parseTime } from './parse-time.js';
 import { peerFidelity } from './peer-fidelity.js';
 import { sessionScale } from './session-scale.js';
 
@@ -13,9 +16,13 @@ const check = process.argv.includes('--check');
 // The NetworkManager benchmarks start a sandboxed NetworkManager: they need root.
 const benchmarks: Array<[string, () => Promise<BenchLine[]>]> = [
   ['sessions', () => sessionScale()],
+  ['inspector', () => inspectorOverhead()],
   ['link churn', () => linkChurn()],
   ['parse fidelity', peerFidelity],
+  ['parse time', parseTime],
   ['networkmanager', networkManagerBenchmarks],
+  // Starts the rig's nginx on loopback (its start is not timed).
+  ['access', accessBenchmarks],
 ];
 
 const missed: string[] = [];

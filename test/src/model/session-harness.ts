@@ -8,9 +8,12 @@ import {
 import { hostOf, recordOf } from '@netbearer/core/internal';
 import {
   type Coverage,
+  roamingOf,
   type SessionContext,
   type SessionEvent,
+  type SessionStateValue,
   sessionMachine,
+  sessionStateOf,
 } from '@netbearer/machines';
 import { vi } from 'vitest';
 import { type Actor, createActor, type InspectionEvent } from 'xstate';
@@ -24,11 +27,10 @@ export const OTHER = 'other';
 type Snapshot = ReturnType<Actor<typeof sessionMachine>['getSnapshot']>;
 
 /** The abstract state the walk keys on: the value and the part of context that matters. */
-export function keyOf(value: string, c: SessionContext): string {
-  const roam = c.roam
-    ? `${c.roam.phase}/${c.roam.upgrade ? 'up' : c.roam.fallback}/${c.roam.forced ? 'forced' : 'alr'}`
-    : '-';
-  return `${value} b${+c.bound} o${+c.isOpen} p${+c.opening} s${+c.stopping} ${roam}`;
+export function keyOf(value: SessionStateValue, c: SessionContext): string {
+  const roaming = roamingOf(value);
+  const state = roaming ? `Roaming.${roaming.Step}/${roaming.OldLink}` : value;
+  return `${state} b${+c.bound} o${+c.isOpen} p${+c.opening} s${+c.stopping}`;
 }
 
 /**
@@ -71,13 +73,14 @@ export class SessionHarness {
     // The public order of one transition's events: the rest, the state change, then errors.
     const emitted: string[] = [];
     this.model.on('*', (e) => emitted.push(describe(e)));
-    let last: string = this.model.getSnapshot().value;
+    let last = sessionStateOf(this.model.getSnapshot().value);
     this.model.subscribe(({ value }) => {
       const now = emitted.splice(0);
+      const state = sessionStateOf(value);
       this.#modelSaw.push(...now.filter((e) => !e.startsWith('error:')));
-      if (value !== last) this.#modelSaw.push(`state:${value}`);
+      if (state !== last) this.#modelSaw.push(`state:${state}`);
       this.#modelSaw.push(...now.filter((e) => e.startsWith('error:')));
-      last = value;
+      last = state;
     });
     this.model.start();
   }
@@ -127,7 +130,7 @@ export class SessionHarness {
     const expectKey = keyOf(model.value, model.context);
     const actualKey = keyOf(actual.value, actual.context);
     if (actualKey !== expectKey) mismatches.push(`machine ${actualKey}`);
-    if (s.state() !== model.value) mismatches.push(`state() ${s.state()}`);
+    if (s.state() !== sessionStateOf(model.value)) mismatches.push(`state() ${s.state()}`);
     if (s.isOpen() !== model.context.isOpen) mismatches.push(`isOpen() ${s.isOpen()}`);
     if (s.error() !== model.context.error.error) mismatches.push(`error() ${s.error()}`);
     const expected = this.#modelSaw.join(' ');
@@ -211,7 +214,7 @@ export class SessionHarness {
         this.session ??= this.#create(new NetworkConfiguration());
         return this.session.open();
       case 'CLOSE':
-        if (value === 'Connected' || value === 'Connecting' || context.roam?.upgrade) {
+        if (value === 'Connected' || value === 'Connecting' || roamingOf(value)?.OldLink === 'Up') {
           await this.#peerHolds();
         }
         return s?.close();
@@ -272,7 +275,7 @@ export class SessionHarness {
       case 'ROAM_TARGET_UP':
         return this.#advance(connectDelay);
       case 'ROAM_TARGET_FAILED':
-        if (context.roam?.phase === 'Activated') return this.world.loseLink(this.other);
+        if (roamingOf(value)?.Step === 'Activated') return this.world.loseLink(this.other);
         this.world.failNextConnect(this.other, 'ConnectError', event.failure.message);
         return this.#advance(connectDelay);
     }

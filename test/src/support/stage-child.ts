@@ -31,6 +31,7 @@ const workspace: Record<string, string> = {
   '@netbearer/adapter-simulated': 'adapters/simulated',
   '@netbearer/adapter-generic': 'adapters/generic',
   '@netbearer/adapter-networkmanager': 'adapters/networkmanager',
+  '@netbearer/access': 'access',
 };
 
 export interface StagedChild {

@@ -1,9 +1,8 @@
 import {
-  byteLines,
   type Input,
   isRedacted,
   keyValue,
-  lines,
+  LineReader,
   normaliseMac,
   ParseError,
   type ParseResult,
@@ -63,49 +62,74 @@ const header = 'SSID BSSID';
  * permission (macOS 12+).
  */
 export function parseAirportScan(input: Input): ParseResult<AirportScan> {
-  const rows = byteLines(toBytes(input));
-  let ssidEnd = -1;
-  let start = 0;
-  for (; start < rows.length; start++) {
-    const at = Buffer.from(rows[start] ?? []).indexOf(header);
-    if (at >= 0) {
-      ssidEnd = at + 4;
-      break;
-    }
-  }
-  if (ssidEnd < 0) {
+  const raw = toBytes(input);
+  // A Buffer view of the same memory: rows are read in place, never copied.
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
+  const found = bytes.indexOf(header);
+  if (found < 0) {
     const text = toText(input).trim();
     if (text === '' || /no networks/i.test(text)) return { value: { entries: [], skipped: 0 } };
     return { error: new ParseError('airport -s', 'no SSID BSSID header') };
   }
+  let headerStart = found;
+  while (headerStart > 0 && !isBreak(bytes[headerStart - 1])) headerStart--;
+  const ssidEnd = found - headerStart + 4;
   const entries: ScanEntry[] = [];
   let skipped = 0;
-  for (const row of rows.slice(start + 1)) {
-    if (row.every((b) => b === 0x20 || b === 0x09)) continue;
-    const entry = scanRow(row, ssidEnd);
-    if (entry) entries.push(entry);
-    else skipped++;
+  // Rows are read in place, by offsets: blank ones cost no allocation.
+  let start = lineAfter(bytes, lineEnd(bytes, found));
+  while (start < bytes.length) {
+    const end = lineEnd(bytes, start);
+    if (!spacesOnly(bytes, start, end)) {
+      const entry = scanRow(bytes.subarray(start, end), ssidEnd);
+      if (entry) entries.push(entry);
+      else skipped++;
+    }
+    start = lineAfter(bytes, end);
   }
   return { value: { entries, skipped } };
 }
 
-function scanRow(row: Uint8Array, ssidEnd: number): ScanEntry | undefined {
+const isBreak = (b: number | undefined) => b === 0x0a || b === 0x0d;
+
+/** Where the line that starts at `from` ends: its CR or LF, or the end of the bytes. */
+function lineEnd(bytes: Uint8Array, from: number): number {
+  let end = from;
+  while (end < bytes.length && !isBreak(bytes[end])) end++;
+  return end;
+}
+
+/** Where the next line starts, given where one ends (CRLF is one break). */
+function lineAfter(bytes: Uint8Array, end: number): number {
+  return bytes[end] === 0x0d && bytes[end + 1] === 0x0a ? end + 2 : end + 1;
+}
+
+function spacesOnly(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] !== 0x20 && bytes[i] !== 0x09) return false;
+  return true;
+}
+
+/** The BSSID column without Location permission. */
+const noBssid = ' '.repeat(17);
+
+function scanRow(row: Buffer, ssidEnd: number): ScanEntry | undefined {
   if (row.length <= ssidEnd + 1 || row[ssidEnd] !== 0x20) return undefined;
-  let first = 0;
-  while (first < ssidEnd && row[first] === 0x20) first++;
-  const name = ssidOfBytes(row.subarray(first, ssidEnd));
-  const rest = Buffer.from(row.subarray(ssidEnd + 1)).toString('latin1');
+  const rest = row.toString('latin1', ssidEnd + 1);
   const tokens = rest.split(/\s+/).filter((t) => t !== '');
   let bssid: string | null = null;
   const mac = tokens[0] === undefined ? undefined : normaliseMac(tokens[0]);
   if (mac !== undefined) {
     bssid = mac;
     tokens.shift();
-  } else if (!rest.startsWith(' '.repeat(17))) return undefined;
+  } else if (!rest.startsWith(noBssid)) return undefined;
   const [rssiText, channelText, ht, cc, ...security] = tokens;
   if (rssiText === undefined || channelText === undefined || ht === undefined || cc === undefined)
     return undefined;
   if (!/^-?\d{1,4}$/.test(rssiText) || !/^[YN]$/.test(ht)) return undefined;
+  // The SSID is decoded last, for rows that are rows.
+  let first = 0;
+  while (first < ssidEnd && row[first] === 0x20) first++;
+  const name = ssidOfBytes(row.subarray(first, ssidEnd));
   return {
     ...name,
     redacted: isRedacted(name.ssid),
@@ -142,8 +166,9 @@ export interface AirportInfo {
 export function parseAirportInfo(input: Input): ParseResult<AirportInfo> {
   const fields = new Map<string, string>();
   let poweredOff = false;
-  for (const line of lines(toText(input))) {
-    if (/^\s*AirPort: Off\s*$/.test(line)) poweredOff = true;
+  const lines = new LineReader(toText(input));
+  for (let line = lines.nextNonBlank(); line !== undefined; line = lines.nextNonBlank()) {
+    if (line.includes('AirPort') && /^\s*AirPort: Off\s*$/.test(line)) poweredOff = true;
     const kv = keyValue(line);
     if (!kv || fields.has(kv.key)) continue;
     fields.set(kv.key, kv.value);

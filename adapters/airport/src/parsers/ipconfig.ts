@@ -2,7 +2,7 @@ import {
   type Input,
   isRedacted,
   keyValue,
-  lines,
+  LineReader,
   ParseError,
   type ParseResult,
   toText,
@@ -30,7 +30,8 @@ export function parseIpconfigSummary(input: Input): ParseResult<IpconfigSummary>
   const fields = new Map<string, string>();
   let depth = 0;
   let sawDictionary = false;
-  for (const line of lines(toText(input))) {
+  const lines = new LineReader(toText(input));
+  for (let line = lines.nextNonBlank(); line !== undefined; line = lines.nextNonBlank()) {
     const trimmed = line.trim();
     if (trimmed === '}') {
       depth = Math.max(0, depth - 1);

@@ -1,4 +1,4 @@
-import { type Input, lines, ParseError, type ParseResult, toText } from '../text.js';
+import { type Input, LineReader, ParseError, type ParseResult, toText } from '../text.js';
 
 export interface InterfaceCounters {
   readonly bytesReceived: number;
@@ -11,15 +11,21 @@ export interface InterfaceCounters {
  * is empty for some interfaces (lo0, utun). A trailing `*` on a name (down) is dropped.
  */
 export function parseNetstatBytes(input: Input): ParseResult<Map<string, InterfaceCounters>> {
-  const all = lines(toText(input));
-  const header = all.findIndex((l) => /^Name\s+Mtu\s+Network\b/.test(l));
-  if (header < 0) return { error: new ParseError('netstat -ib', 'no Name/Mtu/Network header') };
-  const columns = (all[header] ?? '').trim().split(/\s+/);
+  const lines = new LineReader(toText(input));
+  let header = lines.nextNonBlank();
+  while (header !== undefined && !/^Name\s+Mtu\s+Network\b/.test(header)) {
+    header = lines.nextNonBlank();
+  }
+  if (header === undefined) {
+    return { error: new ParseError('netstat -ib', 'no Name/Mtu/Network header') };
+  }
+  const columns = header.trim().split(/\s+/);
   if (columns.at(-5) !== 'Ibytes' || columns.at(-2) !== 'Obytes') {
-    return { error: new ParseError('netstat -ib', 'unexpected columns', header + 1) };
+    return { error: new ParseError('netstat -ib', 'unexpected columns', lines.number) };
   }
   const out = new Map<string, InterfaceCounters>();
-  for (const line of all.slice(header + 1)) {
+  for (let line = lines.nextNonBlank(); line !== undefined; line = lines.nextNonBlank()) {
+    if (!line.includes('<Link#')) continue;
     const tokens = line.trim().split(/\s+/);
     if (tokens.length < 9 || !tokens[2]?.startsWith('<Link#')) continue;
     const name = (tokens[0] ?? '').replace(/\*$/, '');

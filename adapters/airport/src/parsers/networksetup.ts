@@ -1,4 +1,4 @@
-import { type Input, keyValue, lines, ParseError, type ParseResult, toText } from '../text.js';
+import { type Input, keyValue, LineReader, ParseError, type ParseResult, toText } from '../text.js';
 
 export interface HardwarePort {
   /** The port's name as networksetup prints it: 'Wi-Fi', 'Ethernet Adapter (en4)', 'AX88179A'. */
@@ -24,7 +24,8 @@ export function parseHardwarePorts(input: Input): ParseResult<HardwarePort[]> {
     device = undefined;
     address = null;
   };
-  for (const line of lines(text)) {
+  const lines = new LineReader(text);
+  for (let line = lines.next(); line !== undefined; line = lines.next()) {
     if (line.trim() === '') {
       flush();
       continue;
@@ -61,9 +62,8 @@ export type PreferredNetworks =
  * then one tab-indented SSID a line (the SSID is everything after the single tab, spaces kept).
  */
 export function parsePreferredNetworks(input: Input): ParseResult<PreferredNetworks> {
-  const all = lines(toText(input));
-  const header = all.findIndex((l) => l.trim() !== '');
-  const first = header < 0 ? '' : (all[header] ?? '');
+  const lines = new LineReader(toText(input));
+  const first = lines.nextNonBlank() ?? '';
   const match = /^Preferred networks on (\S+):\s*$/.exec(first);
   if (!match) {
     if (/not a Wi-?Fi interface|Error/i.test(first)) {
@@ -74,7 +74,7 @@ export function parsePreferredNetworks(input: Input): ParseResult<PreferredNetwo
     };
   }
   const ssids: string[] = [];
-  for (const line of all.slice(header + 1)) {
+  for (let line = lines.next(); line !== undefined; line = lines.next()) {
     if (line.startsWith('\t')) ssids.push(line.slice(1));
   }
   return { value: { kind: 'list', device: match[1] ?? '', ssids } };
@@ -83,7 +83,8 @@ export function parsePreferredNetworks(input: Input): ParseResult<PreferredNetwo
 /** `networksetup -getairportpower <dev>`: `Wi-Fi Power (en0): On`, or not a Wi-Fi interface. */
 export function parseAirportPower(input: Input): ParseResult<{ power: boolean } | null> {
   const text = toText(input).trim();
-  const match = /Power \(([^)]*)\): (On|Off)\s*$/m.exec(text);
+  // The device name stops at the next `(`: `[^)]*` would rescan to the end from every `Power (`.
+  const match = /Power \(([^()\n]{0,64})\): (On|Off)\s*$/m.exec(text);
   if (match) return { value: { power: match[2] === 'On' } };
   if (/not a Wi-?Fi interface/i.test(text)) return { value: null };
   return { error: new ParseError('networksetup -getairportpower', 'unrecognised output') };

@@ -1,4 +1,4 @@
-import { type Input, lines, ParseError, type ParseResult, toText } from '../text.js';
+import { type Input, LineReader, ParseError, type ParseResult, toText } from '../text.js';
 
 export interface NetworkInformationSummary {
   /** Reachability flags of the IPv4 and IPv6 REACH lines (null where absent). */
@@ -18,7 +18,10 @@ export function parseNwi(input: Input): ParseResult<NetworkInformationSummary> {
   let ipv6Reach: number | null = null;
   let interfaces: string[] | undefined;
   let sawHeader = false;
-  for (const line of lines(toText(input))) {
+  const lines = new LineReader(toText(input));
+  for (let line = lines.nextNonBlank(); line !== undefined; line = lines.nextNonBlank()) {
+    // One test for most lines: every line read below starts with N, I or R.
+    if (!/^\s*[NIR]/.test(line)) continue;
     if (/^\s*Network information/.test(line)) sawHeader = true;
     if (/^IPv4 network interface information/.test(line)) family = 'v4';
     else if (/^IPv6 network interface information/.test(line)) family = 'v6';
@@ -91,7 +94,10 @@ export function parseWatchOutput(input: Input): ParseResult<readonly WatchNotifi
   const notifications: { keys: string[] }[] = [];
   let current: { keys: string[] } | undefined;
   let sawAny = false;
-  for (const line of lines(toText(input))) {
+  const lines = new LineReader(toText(input));
+  for (let line = lines.nextNonBlank(); line !== undefined; line = lines.nextNonBlank()) {
+    // One test for most lines: every line parseWatchLine reads says one of these.
+    if (!/notification|changed ?key/i.test(line)) continue;
     const parsed = parseWatchLine(line);
     if (!parsed) continue;
     sawAny = true;

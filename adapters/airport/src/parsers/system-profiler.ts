@@ -33,9 +33,12 @@ const strip = (value: Json | undefined, prefix: string) =>
 export function parseSystemProfiler(input: Input): ParseResult<ProfiledInterface[]> {
   const text = toText(input);
   const start = text.indexOf('{');
+  // The document is an object: without one there is nothing to parse (and a megabyte of `[`
+  // would only teach JSON.parse to nest).
+  if (start < 0) return { error: new ParseError('system_profiler', 'not JSON: no object') };
   let doc: Json;
   try {
-    doc = JSON.parse(start < 0 ? text : text.slice(start)) as Json;
+    doc = JSON.parse(text.slice(start)) as Json;
   } catch (error) {
     return { error: new ParseError('system_profiler', `not JSON: ${(error as Error).message}`) };
   }

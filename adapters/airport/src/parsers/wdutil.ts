@@ -2,7 +2,7 @@ import {
   type Input,
   isRedacted,
   keyValue,
-  lines,
+  LineReader,
   normaliseMac,
   ParseError,
   type ParseResult,
@@ -27,20 +27,29 @@ export interface WdutilInfo {
 }
 
 /**
+ * Whether a line can be a heading (`WIFI`, `BLUETOOTH`: capitals, not indented by a space),
+ * judged on its first character so that most lines cost no regular expression: a capital, or
+ * whitespace other than a space (which `trim()` would remove).
+ */
+function mayBeHeading(line: string): boolean {
+  const c = line.charCodeAt(0);
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x09 && c <= 0x0d) || c >= 0x80;
+}
+
+/**
  * `sudo wdutil info`: the WIFI section's `Key : value` lines (between the `WIFI` heading and
  * the next heading). `None` values mean not associated; `<redacted>` means unknown.
  */
 export function parseWdutil(input: Input): ParseResult<WdutilInfo> {
-  const all = lines(toText(input));
+  const lines = new LineReader(toText(input));
   const fields = new Map<string, string>();
   let section = '';
-  for (let i = 0; i < all.length; i++) {
-    const line = all[i] ?? '';
-    if (/^[—\-=]{5,}\s*$/.test(line)) continue;
-    if (/^[A-Z][A-Z0-9 ]*$/.test(line.trim()) && !line.startsWith(' ')) {
+  for (let line = lines.nextNonBlank(); line !== undefined; line = lines.nextNonBlank()) {
+    if (mayBeHeading(line) && /^[A-Z][A-Z0-9 ]*$/.test(line.trim())) {
       section = line.trim();
       continue;
     }
+    // Rules (`—————`) have no colon: keyValue passes over them.
     if (section !== 'WIFI') continue;
     const kv = keyValue(line);
     if (kv && !fields.has(kv.key)) fields.set(kv.key, kv.value.trim());

@@ -54,6 +54,8 @@ export class FakeRunner implements ProcessRunner {
   exitAtEndOfInput = true;
   /** What each spawnLines call gets; by default a fresh FakeLineProcess. */
   onSpawn: (() => FakeLineProcess) | undefined;
+  /** Answers calls the table does not have (a stateful world); undefined: unexpected. */
+  otherwise: ((file: string, args: readonly string[]) => Recorded | undefined) | undefined;
 
   set(file: string, args: readonly string[], recording: Recording): this {
     this.#table.set(keyOf(file, args), recording);
@@ -68,7 +70,7 @@ export class FakeRunner implements ProcessRunner {
   exec(file: string, args: readonly string[], options: ExecOptions): Promise<ExecResult> {
     this.calls.push({ file, args: [...args], options });
     const key = keyOf(file, args);
-    const recording = this.#table.get(key);
+    const recording = this.#table.get(key) ?? this.otherwise?.(file, args);
     if (recording === undefined) {
       this.unexpected.push(key);
       return Promise.reject(new Error(`FakeRunner: no recording for ${key}`));

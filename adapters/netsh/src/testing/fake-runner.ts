@@ -1,6 +1,7 @@
 /**
- * A recorded runner: a table of (file, argv) → result, or a function of the call count; an
- * unknown call throws naming its argv. Line processes are scripted by the test.
+ * A recorded runner: a table of (file, argv) → result, or a function of the call count; a
+ * stateful world can answer the rest (`otherwise`); an unknown call throws naming its argv.
+ * Line processes are scripted by the test (or by the world, through `onSpawn`).
  */
 import type { ExecOptions, ExecResult, LineProcess, ProcessRunner } from '@netbearer/core';
 
@@ -29,6 +30,11 @@ export class FakeLineProcess implements LineProcess {
   #wake: (() => void) | undefined;
   #ended = false;
   killed = false;
+
+  /** Whether the program has exited (killed or died). */
+  get ended(): boolean {
+    return this.#ended;
+  }
 
   readonly lines: AsyncIterable<Buffer> = {
     [Symbol.asyncIterator]: () => ({
@@ -75,6 +81,10 @@ export class FakeRunner implements ProcessRunner {
   readonly #counts = new Map<string, number>();
   /** Thrown by the next spawnLines, if set (e.g. powershell.exe missing). */
   spawnFailure: Error | undefined;
+  /** Answers calls the table does not have; undefined: the call is unexpected. */
+  otherwise: ((file: string, args: readonly string[]) => ExecResult | undefined) | undefined;
+  /** Told of every line process started (a world prints its first lines here). */
+  onSpawn: ((process: FakeLineProcess) => void) | undefined;
 
   on(file: string, args: readonly string[], answer: Answer): this {
     this.#answers.set(key(file, args), answer);
@@ -85,18 +95,29 @@ export class FakeRunner implements ProcessRunner {
     this.calls.push({ file, args: [...args], verbatim: options.verbatim === true });
     const k = key(file, args);
     const answer = this.#answers.get(k);
-    if (!answer) throw new Error(`FakeRunner: unexpected call ${file} ${JSON.stringify(args)}`);
     const count = this.#counts.get(k) ?? 0;
     this.#counts.set(k, count + 1);
+    const outcome = answer
+      ? typeof answer === 'function'
+        ? answer(count)
+        : answer
+      : this.otherwise?.(file, args);
+    if (!outcome) throw new Error(`FakeRunner: unexpected call ${file} ${JSON.stringify(args)}`);
     await Promise.resolve();
-    return typeof answer === 'function' ? answer(count) : answer;
+    return outcome;
   }
 
   spawnLines(file: string, args: readonly string[]): LineProcess {
     if (this.spawnFailure) throw this.spawnFailure;
     const process = new FakeLineProcess(file, args);
     this.spawned.push(process);
+    this.onSpawn?.(process);
     return process;
+  }
+
+  /** The line processes still running. */
+  running(): FakeLineProcess[] {
+    return this.spawned.filter((p) => !p.ended);
   }
 
   /** The calls whose argv starts with the given words. */
