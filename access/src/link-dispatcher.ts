@@ -1,5 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector, Client, type Dispatcher } from 'undici';
+import type { LinkSource, SourceAddress } from './link-address.js';
 
 /** TLS settings every connection of a manager uses. */
 export interface TlsOptions {
@@ -12,6 +13,11 @@ export interface LinkDispatcherOptions {
   readonly tls: TlsOptions;
   /** Milliseconds a TCP/TLS connect may take (undici's default 10 s). */
   readonly connectTimeout?: number;
+  /**
+   * The link new connections are bound to (after a roam: the new one, nam.md §4.5); none: the
+   * kernel picks the source address by its routes.
+   */
+  readonly link?: LinkSource;
 }
 
 type Connector = ReturnType<typeof buildConnector>;
@@ -32,6 +38,11 @@ export class LinkDispatcher {
 
   constructor(options: LinkDispatcherOptions) {
     this.#options = options;
+  }
+
+  /** The link new connections are bound to, if any. */
+  get link(): LinkSource | undefined {
+    return this.#options.link;
   }
 
   agent(allowH2: boolean): Dispatcher {
@@ -91,32 +102,69 @@ export class LinkDispatcher {
 
   #connector(allowH2: boolean, ignore?: SslIgnore): Connector {
     const { ca } = this.#options.tls;
-    const base = buildConnector({
-      allowH2,
-      ...(ca !== undefined ? { ca: ca as string | Buffer | Array<string | Buffer> } : {}),
-      ...(this.#options.connectTimeout !== undefined
-        ? { timeout: this.#options.connectTimeout }
-        : {}),
-      ...(ignore ? { rejectUnauthorized: false } : {}),
-    });
-    return (options, callback) =>
-      base(options, (error, socket) => {
-        if (error || !socket) {
-          callback(error ?? new Error('connect failed'), null);
-          return;
-        }
-        const tls = socket as TLSSocket;
-        if (options.protocol === 'https:') {
-          this.#alpn.set(hostPort(options.hostname, options.port), tls.alpnProtocol || '');
-        }
-        const problem = ignore ? certificateProblem(tls) : undefined;
-        if (problem && ignore !== 'all' && !ignore?.has(problem.code)) {
-          socket.destroy();
-          callback(problem, null);
-          return;
-        }
-        callback(null, socket);
-      });
+    const build = (family: 4 | 6 | undefined) =>
+      buildConnector({
+        allowH2,
+        ...(ca !== undefined ? { ca: ca as string | Buffer | Array<string | Buffer> } : {}),
+        ...(this.#options.connectTimeout !== undefined
+          ? { timeout: this.#options.connectTimeout }
+          : {}),
+        ...(ignore ? { rejectUnauthorized: false } : {}),
+        // A host name is looked up in the family of the address the connection is bound to.
+        ...(family !== undefined ? { family } : {}),
+      } as buildConnector.BuildOptions);
+    const bases = new Map<4 | 6 | undefined, Connector>();
+    const base = (family: 4 | 6 | undefined) => {
+      let connector = bases.get(family);
+      if (!connector) {
+        connector = build(family);
+        bases.set(family, connector);
+      }
+      return connector;
+    };
+    const connect = (
+      options: buildConnector.Options,
+      callback: buildConnector.Callback,
+      source: SourceAddress | undefined,
+    ) =>
+      base(source?.family)(
+        source ? { ...options, localAddress: source.address } : options,
+        this.#checked(options, callback, ignore),
+      );
+    const link = this.#options.link;
+    if (!link) return (options, callback) => connect(options, callback, undefined);
+    // undici hands its own (unset) localAddress to the connector, so the binding is made here.
+    return (options, callback) => {
+      link.sourceFor(options.hostname).then(
+        (source) => connect(options, callback, source),
+        (error: Error) => callback(error, null),
+      );
+    };
+  }
+
+  /** The connector's callback: remembers the protocol, and refuses problems not ignored. */
+  #checked(
+    options: buildConnector.Options,
+    callback: buildConnector.Callback,
+    ignore: SslIgnore | undefined,
+  ): buildConnector.Callback {
+    return (error, socket) => {
+      if (error || !socket) {
+        callback(error ?? new Error('connect failed'), null);
+        return;
+      }
+      const tls = socket as TLSSocket;
+      if (options.protocol === 'https:') {
+        this.#alpn.set(hostPort(options.hostname, options.port), tls.alpnProtocol || '');
+      }
+      const problem = ignore ? certificateProblem(tls) : undefined;
+      if (problem && ignore !== 'all' && !ignore?.has(problem.code)) {
+        socket.destroy();
+        callback(problem, null);
+        return;
+      }
+      callback(null, socket);
+    };
   }
 }
 

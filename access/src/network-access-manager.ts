@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import {
   Emitter,
   InvalidArgumentError,
@@ -16,6 +15,7 @@ import {
 } from './errors.js';
 import { HostQueue } from './host-queue.js';
 import { type CookieJarLike, type HttpEnvironment, type Route, runHttp } from './http-transfer.js';
+import { isLoopback, LinkAddress } from './link-address.js';
 import { LinkDispatcher, type TlsOptions } from './link-dispatcher.js';
 import { runLocal } from './local-transfer.js';
 import { Accessibility } from './network-accessibility.js';
@@ -32,6 +32,8 @@ import { NetworkRequest, type RedirectPolicy } from './network-request.js';
 import type { RequestBody } from './request-body.js';
 import { type LeaseHolder, SessionLease } from './session-lease.js';
 import { TransferAttempts } from './transfer-attempts.js';
+
+export { isLoopback } from './link-address.js';
 
 export interface NetworkAccessManagerEvents {
   /** A reply finished (after the reply's own `finished`). */
@@ -140,12 +142,13 @@ export class NetworkAccessManager extends Emitter<NetworkAccessManagerEvents> {
     this.#cache = options.cache;
     this.#proxy = options.proxy ?? DefaultProxy;
     const { ca } = options.tls ?? {};
-    this.#proxies = new ProxyDispatchers({
+    this.#proxyOptions = {
       connections,
       ...(ca !== undefined
         ? { connect: { ca: ca as string | Buffer | Array<string | Buffer> } }
         : {}),
-    });
+    };
+    this.#proxies = new ProxyDispatchers(this.#proxyOptions);
     this.#idleGrace = options.sessionIdleGrace ?? 30_000;
     this.#dispatcherFor = options.dispatcherFor ?? (() => undefined);
     this.#accessibility = new Accessibility(
@@ -412,19 +415,33 @@ export class NetworkAccessManager extends Emitter<NetworkAccessManagerEvents> {
     }
     this.#lease ??= new SessionLease(configuration, {
       idleGrace: this.#idleGrace,
-      connected: () => this.emit('networkSessionConnected'),
-      roamed: () => this.#newLink(),
+      connected: () => {
+        this.#unbind();
+        this.emit('networkSessionConnected');
+      },
+      roamed: (link) => this.#newLink(link),
     });
     return this.#lease;
   }
 
   /**
-   * The session's new link is up: new connections from now on; the old ones close once what
-   * still runs on them (loopback transfers, which a roam does not move) is done.
+   * The session's new link is up: new connections from now on, bound to its address (while
+   * the old link's routes may still win, nam.md §4.5); the old ones close once what still runs
+   * on them (loopback transfers, which a roam does not move) is done.
    */
-  #newLink(): void {
+  #newLink(link: NetworkConfiguration | undefined): void {
+    const name = link?.interfaceName();
+    this.#replaceLinks(name ? new LinkAddress(name) : undefined);
+  }
+
+  /** A session opened afresh: its connections go where the routes say, unbound. */
+  #unbind(): void {
+    if (this.#links.link) this.#replaceLinks(undefined);
+  }
+
+  #replaceLinks(link: LinkAddress | undefined): void {
     const [links, proxies] = [this.#links, this.#proxies];
-    this.#links = new LinkDispatcher(this.#linkOptions);
+    this.#links = new LinkDispatcher({ ...this.#linkOptions, ...(link ? { link } : {}) });
     this.#proxies = new ProxyDispatchers(this.#proxyOptions);
     void links.close();
     void proxies.destroy();
@@ -444,15 +461,6 @@ function parseUrl(text: string): URL {
       cause: error,
     });
   }
-}
-
-/** Loopback hosts never need a session (Qt sent them at once). */
-export function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1' || host.startsWith('::ffff:127.');
-  return false;
 }
 
 function asReplyError(error: unknown, signal: AbortSignal): NetworkReplyError {

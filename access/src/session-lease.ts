@@ -20,10 +20,10 @@ export interface SessionLeaseOptions {
   /** The session opened (networkSessionConnected). */
   readonly connected: () => void;
   /**
-   * The session's new link is up (newConfigurationActivated), before the lease accepts it:
-   * new connections must go out on it from now on.
+   * The session's new link (`link`) is up (newConfigurationActivated), before the lease accepts
+   * it and before any transfer moves: new connections must go out on it from now on.
    */
-  readonly roamed: () => void;
+  readonly roamed: (link: NetworkConfiguration | undefined) => void;
 }
 
 /**
@@ -58,6 +58,8 @@ export class SessionLease {
   readonly #waiting = new Set<Waiter>();
   readonly #holders = new Set<LeaseHolder>();
   #retired = false;
+  /** The link the session was last offered (preferredConfigurationChanged), for the roam. */
+  #offered: NetworkConfiguration | undefined;
 
   constructor(configuration: NetworkConfiguration, options: SessionLeaseOptions) {
     this.configuration = configuration;
@@ -141,7 +143,10 @@ export class SessionLease {
     session.on('usagePoliciesChanged', () => this.#policiesChanged(session));
     // Listening makes the session take part in application-level roaming: a better link is
     // offered here rather than forced on it. Calls go on a later tick, outside the delivery.
-    session.on('preferredConfigurationChanged', () => queueMicrotask(() => this.#migrate(session)));
+    session.on('preferredConfigurationChanged', (configuration) => {
+      this.#offered = configuration;
+      queueMicrotask(() => this.#migrate(session));
+    });
     session.on('newConfigurationActivated', () => this.#activated(session));
     this.#state = { name: 'Opening', session };
     session.open();
@@ -185,11 +190,16 @@ export class SessionLease {
     session.migrate();
   }
 
-  /** The new link is up: every transfer leaves the old one, then the roam is committed. */
+  /**
+   * The new link is up: new connections go out on it, every transfer leaves the old one, then
+   * the roam is committed.
+   */
   #activated(session: NetworkSession): void {
     if (this.session() !== session) return;
+    const link = this.#offered;
+    this.#offered = undefined;
+    this.#options.roamed(link);
     for (const holder of [...this.#holders]) holder.move();
-    this.#options.roamed();
     queueMicrotask(() => {
       if (this.session() === session) session.accept();
     });

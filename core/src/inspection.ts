@@ -17,7 +17,7 @@ import type {
   ManagerInspectionEvent,
   ManagerInspectionObserver,
 } from './inspection-types.js';
-import { sessionOf } from './internal.js';
+import { sessionOf, sessionOfActor } from './internal.js';
 import { type SessionActorView, type SessionInspectionEvent, viewOf } from './session-actor.js';
 import type { SessionHost } from './session-host.js';
 
@@ -234,7 +234,13 @@ export class Inspection {
     }
   }
 
+  /**
+   * The session's own view (`session.actor`); one of our own where the session has none yet
+   * (XState reports an actor's creation from its constructor, before the session has its view).
+   */
   #sessionView(actor: AnyActorRef): SessionActorView {
+    const own = sessionOfActor(actor)?.actor;
+    if (own) return own;
     let view = this.#sessionViews.get(actor);
     if (!view) {
       view = viewOf(actor as Parameters<typeof viewOf>[0]);

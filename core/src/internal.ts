@@ -29,6 +29,7 @@ const directories = new WeakMap<ConfigurationRecord, ConfigurationDirectory>();
 const environments = new WeakMap<NetworkConfigurationManager, SessionEnvironment>();
 const bindings = new WeakMap<NetworkSession, Binding>();
 const sessions = new WeakMap<Binding, NetworkSession>();
+const sessionsByActor = new WeakMap<object, NetworkSession>();
 
 /** Ties a handle to its record (and the record to the manager that lists it). */
 export function attachRecord(
@@ -75,11 +76,17 @@ export function hostOf(manager: NetworkConfigurationManager): SessionHost {
 export function registerBinding(session: NetworkSession, binding: Binding): void {
   bindings.set(session, binding);
   sessions.set(binding, session);
+  sessionsByActor.set(binding.actor, session);
 }
 
 /** The session a binding belongs to (the inspection lists it). */
 export function sessionOf(binding: Binding): NetworkSession | undefined {
   return sessions.get(binding);
+}
+
+/** The session whose machine this actor runs (the inspection shows its `actor` view). */
+export function sessionOfActor(actor: object): NetworkSession | undefined {
+  return sessionsByActor.get(actor);
 }
 
 /** A session's binding: its live, writable actor and the links it follows and holds. */

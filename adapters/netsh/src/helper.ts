@@ -69,13 +69,24 @@ export interface HelperReport {
 
 const maxReportLength = 4096;
 
+/**
+ * What ConvertTo-Json -Compress prints for the report: one flat object of numbers, strings,
+ * booleans and nulls. Anything else is not a report, and is turned down without JSON.parse
+ * (a throw costs microseconds: a flood of junk lines would cost seconds). Each position has
+ * one way to match, so it runs in linear time.
+ */
+const flatObject =
+  /^\{(?:"[^"\\]*":(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|"(?:[^"\\]|\\.)*"|true|false|null)(?:,(?=")|(?=\})))*\}$/;
+
 /** One helper line, or undefined when it is not a report. */
 export function parseHelperLine(line: string): HelperReport | undefined {
   // A report is about a hundred characters: a longer line is something else.
   if (line.length > maxReportLength) return undefined;
+  const text = (line.charCodeAt(0) === 0xfeff ? line.slice(1) : line).trim();
+  if (!flatObject.test(text)) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }

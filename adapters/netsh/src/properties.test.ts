@@ -256,6 +256,23 @@ describe('any input gives a value or a ParseError', () => {
     }
   });
 
+  it('helper lines: a report is one flat JSON object; anything else is not a report', () => {
+    const report =
+      '{"nlm":1088,"level":"InternetAccess","cost":"Unrestricted","wlan":true,"wwan":false,"iana":71}';
+    expect(parseHelperLine(report)).toEqual({
+      nlm: 1088,
+      level: 'InternetAccess',
+      cost: 'Unrestricted',
+      wlan: true,
+      wwan: false,
+      iana: 71,
+    });
+    expect(parseHelperLine(`\ufeff${report}\r`)).toEqual(parseHelperLine(report));
+    for (const junk of ['', '{x}', '{"a":1,}', '[1]', '{"a":{"b":1}}', '"x"', '5', '{', '}']) {
+      expect(parseHelperLine(junk), junk).toBeUndefined();
+    }
+  });
+
   it('refuses inputs beyond 8 M characters without reading them', () => {
     const huge = 'x'.repeat(8 * 1024 * 1024 + 1);
     for (const [, parse] of parsers.slice(0, 6)) expect(parse(huge)).toBeInstanceOf(ParseError);

@@ -319,6 +319,7 @@ export const subjects: readonly Subject[] = [
     shapes: {
       'a megabyte of JSON in one line': () =>
         Buffer.from(JSON.stringify({ nlm: 1, level: 'x'.repeat(megabyte) })),
+      'lines that look like JSON objects but are not': () => repeated('{x}\n'),
     },
   },
   {

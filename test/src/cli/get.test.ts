@@ -173,7 +173,7 @@ describe.concurrent('netbearer get against nginx', () => {
     const target = join(dir, 'missing.txt');
     const { code, stdout, stderr } = await get([`${nginx.httpOrigin}/missing.txt`, '-o', target]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^netbearer: ContentNotFoundError: .*404|Not Found/);
+    expect(stderr).toMatch(/^netbearer: ContentNotFoundError: .*(404|Not Found)/);
     expect(stdout.length).toBe(0);
     expect(existsSync(target)).toBe(false);
     expect((await readdir(dir)).filter((n) => n.includes('missing'))).toEqual([]);

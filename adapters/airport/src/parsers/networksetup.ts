@@ -25,11 +25,11 @@ export function parseHardwarePorts(input: Input): ParseResult<HardwarePort[]> {
     address = null;
   };
   const lines = new LineReader(text);
-  for (let line = lines.next(); line !== undefined; line = lines.next()) {
-    if (line.trim() === '') {
-      flush();
-      continue;
-    }
+  let previous = 0;
+  for (let line = lines.nextNonBlank(); line !== undefined; line = lines.nextNonBlank()) {
+    // Blank lines end a block: the reader stepped over some when the number jumps.
+    if (lines.number > previous + 1) flush();
+    previous = lines.number;
     if (line.startsWith('VLAN Configurations')) {
       flush();
       break;
