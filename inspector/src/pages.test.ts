@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { SimulatedWorld } from '@netbearer/adapter-simulated';
 import { NetworkConfigurationManager, NetworkSession } from '@netbearer/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
 import { Pages } from './pages.js';
 import type { ServerMessage } from './protocol.js';
@@ -113,15 +113,25 @@ describe('a slow page', () => {
   });
 
   it('keeps no timer while nobody watches', async () => {
-    const { pages, cycle } = await setUp();
+    const { pages } = await setUp();
     const socket = new FakeSocket();
     pages.add(socket as unknown as WebSocket);
-    socket.terminate();
-    expect(pages.count).toBe(0);
-    const handles = (process as unknown as { getActiveResourcesInfo(): string[] })
-      .getActiveResourcesInfo;
-    await cycle();
-    await new Promise((r) => setTimeout(r, 20));
-    expect(handles().filter((h) => h === 'Timeout')).toHaveLength(0);
+    const armed = vi.spyOn(globalThis, 'setTimeout');
+    const cleared = vi.spyOn(globalThis, 'clearTimeout');
+    try {
+      pages.heard();
+      expect(armed).toHaveBeenCalledTimes(1);
+      const timer = armed.mock.results[0]?.value;
+      // The last page leaves: its pending batch timer goes with it.
+      socket.terminate();
+      expect(pages.count).toBe(0);
+      expect(cleared).toHaveBeenCalledWith(timer);
+      pages.heard();
+      pages.heard();
+      expect(armed).toHaveBeenCalledTimes(1);
+    } finally {
+      armed.mockRestore();
+      cleared.mockRestore();
+    }
   });
 });
