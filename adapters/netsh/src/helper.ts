@@ -83,7 +83,7 @@ export function parseHelperLine(line: string): HelperReport | undefined {
   // A report is about a hundred characters: a longer line is something else.
   if (line.length > maxReportLength) return undefined;
   const text = (line.charCodeAt(0) === 0xfeff ? line.slice(1) : line).trim();
-  if (!flatObject.test(text)) return undefined;
+  if (text.charCodeAt(0) !== 0x7b || !flatObject.test(text)) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -59,7 +59,7 @@ function known(value: string, yes: Set<string>, no: Set<string>): boolean | unde
 }
 
 // `---` then only dashes and spaces: one quantifier, so no backtracking between two.
-const isRule = (text: string) => /^---[\s-]*$/.test(text);
+const isRule = (text: string) => text.startsWith('---') && /^---[\s-]*$/.test(text);
 
 export function parseInterfaceTable(text: string): InterfaceRow[] | ParseError {
   const source = 'interface show interface';
@@ -137,6 +137,9 @@ export function parseSubinterfaces(text: string): SubinterfaceRow[] | ParseError
   const rows: SubinterfaceRow[] = [];
   for (let line = lines.next(); line !== undefined; line = lines.next()) {
     sawRule ||= isRule(line.text);
+    // Rows start with a digit (the MTU): most other lines cost no regular expression.
+    const first = line.text.charCodeAt(0);
+    if (first < 0x30 || first > 0x39) continue;
     const match = subinterfaceRow.exec(line.text);
     if (!match) continue;
     rows.push({
