@@ -103,6 +103,32 @@ describe('startInspector', () => {
     expect(batches.length).toBeLessThan(batches.flatMap((b) => b.entries).length);
   });
 
+  it('logs what a machine emits after the event that made it emit', async () => {
+    const s = await start();
+    const session = new NetworkSession(s.manager.configurationFromIdentifier('sim:wifi'));
+    const page = opened(await openSocket(s));
+    session.open();
+    await session.waitForOpened(2_000);
+    const id = session.actor.sessionId;
+    const mine = () =>
+      page.messages
+        .filter(isBatch)
+        .flatMap((b) => b.entries)
+        .filter((e) => e.kind !== 'engine' && e.actorId === id);
+    const entries = await waitFor(
+      () => (mine().some((e) => e.kind === 'emitted') ? mine() : undefined),
+      'the opened emission',
+    );
+    const openedAt = entries.findIndex(
+      (e) => e.kind === 'emitted' && (e.emitted as { type?: string }).type === 'opened',
+    );
+    const cause = entries.findIndex((e) => e.kind === 'event' && e.value === 'Connected');
+    expect(cause).toBeGreaterThanOrEqual(0);
+    expect(openedAt).toBeGreaterThan(cause);
+    const seqs = entries.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+
   it('with control, a page opens and closes sessions through their public methods', async () => {
     const s = await start({ control: true });
     const session = new NetworkSession(s.manager.configurationFromIdentifier('sim:wifi'));

@@ -57,6 +57,8 @@ export class Recorder {
   readonly #ring: Ring<Recorded>;
   readonly #inspection: ManagerInspection;
   readonly #taken = new Map<string, string[]>();
+  /** Emissions of a macrostep not yet recorded: they follow the event that caused them. */
+  readonly #emitted = new Map<string, Recorded[]>();
   readonly #edgeIds = new WeakMap<AnyTransitionDefinition, string>();
   readonly #enabled = new Map<string, readonly string[]>();
   /** Whether to remember which sessions and links changed (only while pages are connected). */
@@ -200,12 +202,18 @@ export class Recorder {
           value,
           taken,
         });
+        for (const emitted of this.#emitted.get(actorId) ?? []) this.#push(emitted);
+        this.#emitted.delete(actorId);
         return;
       }
       case '@xstate.action': {
         if (inspection.action.type !== 'xstate.emit') return;
+        // XState runs the action inside the macrostep, before the snapshot that records the
+        // event causing it: held back so the log reads cause, then effect.
         const emitted = (inspection.action.params as { event?: unknown } | undefined)?.event;
-        this.#push({ seq: 0, time: Date.now(), kind: 'emitted', actorId, machine, emitted });
+        const held = this.#emitted.get(actorId) ?? [];
+        held.push({ seq: 0, time: Date.now(), kind: 'emitted', actorId, machine, emitted });
+        this.#emitted.set(actorId, held);
         return;
       }
       case '@xstate.actor':
