@@ -86,8 +86,9 @@ async function serveCached(
     const source = decoding.length > 0 ? decoded(body, decoding) : body;
     for await (const chunk of source) {
       received += chunk.byteLength;
-      control.deliver(chunk);
+      const room = control.deliver(chunk);
       control.downloadProgress(received, entry.bodySize);
+      if (!room) await control.drained();
     }
   }
   if (received === 0) control.downloadProgress(0, 0);

@@ -3,7 +3,7 @@ import { newProxyAuthenticator, type RequestAuthentication } from './authenticat
 import { type CacheBodyWriter, cacheWriter, consultCache, revalidated } from './cache-step.js';
 import { decoded, decodersFor } from './content-decoding.js';
 import { InvalidRequestError, NetworkReplyError } from './errors.js';
-import { contentLength, header, headerPairs, headerValues } from './header-list.js';
+import { contentLength, header, headerValues } from './header-list.js';
 import {
   errorCodeOf,
   isCertificateError,
@@ -15,6 +15,7 @@ import type { ReplyControl, SslError } from './network-reply.js';
 import type { NetworkRequest } from './network-request.js';
 import { checkRedirect, follow, redirectTarget } from './redirects.js';
 import { isReplayable, prepareBody } from './request-body.js';
+import { type DispatchedResponse, dispatchRequest } from './response-body.js';
 import {
   canResend,
   isSafeMethod,
@@ -170,33 +171,41 @@ async function dispatch(
   proxy: NetworkProxy | undefined,
 ): Promise<HopResponse> {
   const { control, request } = job;
-  const headers = new Map([...hop.headers, ...hop.extra]);
   const jar = request.attribute('CookieLoadControlAttribute') === false ? undefined : env.cookieJar;
-  if (jar) addCookies(headers, jar, hop.url);
   const prepared = prepareBody(hop.body, (sent, total) => control.uploadProgress(sent, total));
-  if (prepared.length >= 0 && !headers.has('content-length') && hop.verb !== 'GET') {
-    headers.set('content-length', ['Content-Length', String(prepared.length)]);
+  const sized = prepared.length >= 0 && hop.verb !== 'GET' && !hop.headers.has('content-length');
+  // The request's own headers as they are in the common case; a copy when this hop adds some.
+  let headers = hop.headers;
+  if (hop.extra.size > 0 || jar || sized) {
+    headers = new Map([...hop.headers, ...hop.extra]);
+    if (jar) addCookies(headers, jar, hop.url);
+    if (sized && !headers.has('content-length')) {
+      headers.set('content-length', ['Content-Length', String(prepared.length)]);
+    }
   }
   const timeout = request.transferTimeout() ?? env.transferTimeout;
-  let response: Dispatcher.ResponseData;
+  let response: DispatchedResponse;
   const sentAt = Date.now();
-  const signal = job.attempts.signal();
+  const attempt = job.attempts.begin();
   try {
-    response = await dispatcher.request({
-      origin: hop.url.origin,
-      path: hop.url.pathname + hop.url.search,
-      method: hop.verb as Dispatcher.HttpMethod,
-      headers: [...headers.values()].flat(),
-      body: (prepared.body ?? null) as string | Uint8Array | null,
-      signal,
-      ...(timeout !== undefined ? { headersTimeout: timeout, bodyTimeout: timeout } : {}),
-    });
+    response = await dispatchRequest(
+      dispatcher,
+      {
+        origin: hop.url.origin,
+        path: hop.url.pathname + hop.url.search,
+        method: hop.verb as Dispatcher.HttpMethod,
+        headers: flatHeaders(headers),
+        body: (prepared.body ?? null) as string | Uint8Array | null,
+        ...(timeout !== undefined ? { headersTimeout: timeout, bodyTimeout: timeout } : {}),
+      },
+      attempt,
+    );
   } catch (error) {
-    if (job.attempts.movedBy(signal)) throw new LinkMovedError();
+    if (job.attempts.movedBy(attempt)) throw new LinkMovedError();
     throw transportFailure(error, hop.url, control, proxy);
   }
   if (prepared.length > 0) control.uploadProgress(prepared.length, prepared.length);
-  const pairs = headerPairs(response.headers);
+  const pairs = response.headers;
   const saves = request.attribute('CookieSaveControlAttribute') !== false;
   if (env.cookieJar && saves) {
     const cookies = pairs.filter(([n]) => n === 'set-cookie').map(([, v]) => v);
@@ -215,7 +224,7 @@ async function dispatch(
     done,
     sentAt,
     receivedAt: Date.now(),
-    signal,
+    attempt,
     release: async () => {
       try {
         await body.dump({ limit: 64 * 1024 });
@@ -264,7 +273,7 @@ async function receive(
           }
           return;
         } catch (error) {
-          if (!attempts.movedBy(current.signal)) throw error;
+          if (!attempts.movedBy(current.attempt)) throw error;
           current.done();
           current = await resumed(hop, job, (next) => sendHop(next, job, env), received, validator);
         }
@@ -273,7 +282,8 @@ async function receive(
     const source = decoding.length > 0 ? decoded(raw(), decoding) : raw();
     for await (const chunk of source) {
       writer?.write(chunk);
-      control.deliver(chunk);
+      // A full read buffer stops the pulling, so undici pauses the socket: memory stays bounded.
+      if (!control.deliver(chunk)) await control.drained();
     }
     if (received === 0) control.downloadProgress(0, Math.max(total, 0));
     await writer?.end();
@@ -357,6 +367,12 @@ function initialHeaders(request: NetworkRequest): Map<string, [string, string]> 
     headers.set('pragma', ['Pragma', 'no-cache']);
   }
   return headers;
+}
+
+function flatHeaders(headers: Map<string, [string, string]>): string[] {
+  const flat: string[] = [];
+  for (const [name, value] of headers.values()) flat.push(name, value);
+  return flat;
 }
 
 function addCookies(headers: Map<string, [string, string]>, jar: CookieJarLike, url: URL): void {

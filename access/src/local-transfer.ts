@@ -61,8 +61,9 @@ async function runFile(url: URL, verb: string, control: ReplyControl): Promise<v
     let received = 0;
     for await (const chunk of createReadStream(path, { signal: control.signal })) {
       received += (chunk as Buffer).byteLength;
-      control.deliver(chunk as Buffer);
+      const room = control.deliver(chunk as Buffer);
       control.downloadProgress(received, info.size);
+      if (!room) await control.drained();
     }
     if (received === 0) control.downloadProgress(0, 0);
   } catch (error) {

@@ -36,9 +36,18 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  stat,
+  unlink,
+  utimes,
+} from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   type CacheLoadControl,
   cacheableRequest,
@@ -126,6 +135,12 @@ interface IndexEntry {
 }
 
 const maxMetaBytes = 1024 * 1024;
+/** Metadata kept in memory, for hits without reading the meta file (oldest dropped first). */
+const rememberedMetas = 1024;
+/** Bodies up to this size are read in one go rather than streamed from the file. */
+const smallBody = 64 * 1024;
+/** A hit refreshes the meta file's mtime (recency across processes) at most this often. */
+const touchInterval = 10_000;
 const hopByHop = new Set([
   'connection',
   'keep-alive',
@@ -152,6 +167,12 @@ export class NetworkDiskCache {
   readonly maxEntrySize: number;
   #index: Promise<Map<string, IndexEntry>> | undefined;
   #total = 0;
+  /**
+   * Metadata read or written by this process, by hash name, with the meta file's identity then
+   * (inode, size, mtime): a hit costs a stat, not a read and a parse, and a file another process
+   * replaced or rewrote is read again.
+   */
+  readonly #metas = new Map<string, { meta: MetaFile; stamp: string; touched: number }>();
 
   constructor(options: NetworkDiskCacheOptions) {
     this.directory = options.directory;
@@ -187,7 +208,7 @@ export class NetworkDiskCache {
       control === 'AlwaysCache' || (control === 'PreferCache' && !mustRevalidate(entry));
     if (fresh || serveStale) {
       const head = request.method.toUpperCase() === 'HEAD';
-      const body = head ? undefined : await this.#openBody(meta);
+      const body = head ? undefined : await this.#openBody(meta, found.remembered);
       if (head || body) {
         this.#touch(url!);
         return { kind: 'fresh', entry, body };
@@ -346,7 +367,8 @@ export class NetworkDiskCache {
 
   async #read(url: string, requestHeaders: HeaderInput | undefined) {
     const name = hashOf(url);
-    const meta = await this.#readMeta(name);
+    const kept = await this.#remembered(name);
+    const meta = kept ?? (await this.#readMeta(name));
     if (!meta) return undefined;
     if (meta.url !== url) return undefined; // a different URL (hash collision or forged file)
     if (requestHeaders !== undefined) {
@@ -354,18 +376,20 @@ export class NetworkDiskCache {
         if ((headerValue(requestHeaders, header) ?? null) !== value) return undefined;
       }
     }
-    return { meta, entry: entryOf(meta) };
+    return { meta, entry: entryOf(meta), remembered: kept !== undefined };
   }
 
   async #readMeta(name: string): Promise<MetaFile | undefined> {
     const path = join(this.directory, `${name}.meta`);
     let text: string;
+    let stamp = '';
     try {
       const handle = await open(path, 'r');
       try {
         const info = await handle.stat();
         if (!info.isFile() || info.size > maxMetaBytes) throw new Error('not a small file');
         text = await handle.readFile('utf8');
+        stamp = stampOf(info);
       } finally {
         await handle.close();
       }
@@ -375,6 +399,7 @@ export class NetworkDiskCache {
     }
     const meta = validMeta(text, name);
     if (!meta) await this.#removeHash(name);
+    else this.#remember(name, meta, stamp);
     return meta;
   }
 
@@ -383,22 +408,42 @@ export class NetworkDiskCache {
     if (!temp) throw new Error('cache directory unavailable');
     try {
       const handle = await open(temp, 'wx', 0o600);
+      let stamp = '';
       try {
         await handle.writeFile(JSON.stringify(meta), 'utf8');
+        // The renamed file keeps its inode, size and mtime.
+        stamp = stampOf(await handle.stat());
       } finally {
         await handle.close();
       }
       await rename(temp, join(this.directory, `${hashOf(meta.url)}.meta`));
+      this.#remember(hashOf(meta.url), meta, stamp);
     } catch (error) {
       await unlink(temp).catch(() => {});
       throw error;
     }
   }
 
-  /** Opens the body, checking it is the size the meta says (else the entry is dropped). */
-  async #openBody(meta: MetaFile): Promise<Readable | undefined> {
+  /**
+   * Opens the body, checking it is the size the meta says (else the entry is dropped). A small
+   * body is read at once: one open, one read, one close.
+   */
+  async #openBody(meta: MetaFile, remembered = false): Promise<Readable | undefined> {
+    const name = hashOf(meta.url);
+    let handle: FileHandle;
     try {
-      const handle = await open(join(this.directory, meta.body), 'r');
+      handle = await open(join(this.directory, meta.body), 'r');
+    } catch (error) {
+      // Remembered metadata may be older than the files (another process replaced the entry):
+      // forget it and let the next lookup read the files again.
+      this.#metas.delete(name);
+      if (!remembered || (error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        await this.#removeHash(name);
+      }
+      return undefined;
+    }
+    if (meta.bodySize <= smallBody) return this.#readSmallBody(handle, meta);
+    try {
       const info = await handle.stat().catch(() => undefined);
       if (!info?.isFile() || info.size !== meta.bodySize) {
         await handle.close();
@@ -407,9 +452,28 @@ export class NetworkDiskCache {
       }
       return handle.createReadStream({ autoClose: true });
     } catch {
+      await handle.close().catch(() => {});
+      await this.#removeHash(name);
+      return undefined;
+    }
+  }
+
+  async #readSmallBody(handle: FileHandle, meta: MetaFile): Promise<Readable | undefined> {
+    // One byte more than expected: a longer file shows itself without a stat.
+    const buffer = Buffer.allocUnsafe(meta.bodySize + 1);
+    let read = -1;
+    try {
+      read = (await handle.read(buffer, 0, buffer.byteLength, 0)).bytesRead;
+    } catch {
+      // A directory or unreadable file: dropped below.
+    } finally {
+      await handle.close().catch(() => {});
+    }
+    if (read !== meta.bodySize) {
       await this.#removeHash(hashOf(meta.url));
       return undefined;
     }
+    return Readable.from(read > 0 ? [buffer.subarray(0, read)] : [], { objectMode: false });
   }
 
   #touch(url: string): void {
@@ -419,11 +483,37 @@ export class NetworkDiskCache {
       const item = index.get(name);
       if (item) item.lastUsed = now;
     });
+    const remembered = this.#metas.get(name);
+    if (remembered) {
+      if (now - remembered.touched < touchInterval) return;
+      // The new mtime makes the next hit read the meta file again, once.
+      this.#metas.delete(name);
+    }
     // The meta's mtime carries recency across processes; failure only costs LRU accuracy.
     utimes(join(this.directory, `${name}.meta`), now / 1000, now / 1000).catch(() => {});
   }
 
+  /** The remembered metadata, if the meta file is still the one it was read from. */
+  async #remembered(name: string): Promise<MetaFile | undefined> {
+    const remembered = this.#metas.get(name);
+    if (!remembered) return undefined;
+    const info = await stat(join(this.directory, `${name}.meta`)).catch(() => undefined);
+    if (info && stampOf(info) === remembered.stamp) return remembered.meta;
+    this.#metas.delete(name);
+    return undefined;
+  }
+
+  #remember(name: string, meta: MetaFile, stamp: string): void {
+    this.#metas.delete(name);
+    this.#metas.set(name, { meta, stamp, touched: Date.now() });
+    if (this.#metas.size > rememberedMetas) {
+      const oldest = this.#metas.keys().next().value;
+      if (oldest !== undefined) this.#metas.delete(oldest);
+    }
+  }
+
   async #removeHash(name: string): Promise<void> {
+    this.#metas.delete(name);
     const index = await this.#loadIndex();
     this.#total -= index.get(name)?.bytes ?? 0;
     index.delete(name);
@@ -664,6 +754,10 @@ function validMeta(text: string, name: string): MetaFile | undefined {
 
 function finite(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function stampOf(info: { ino: number; size: number; mtimeMs: number }): string {
+  return `${info.ino}:${info.size}:${info.mtimeMs}`;
 }
 
 function positive(value: number | undefined): number | undefined {

@@ -56,7 +56,10 @@ export interface ReplyControl {
     attributes?: Partial<ReplyAttributes>,
   ): void;
   setAttribute<K extends ReplyAttribute>(key: K, value: ReplyAttributes[K]): void;
-  deliver(chunk: Uint8Array): void;
+  /** Buffers a chunk for the application; false when the read buffer is full (see drained). */
+  deliver(chunk: Uint8Array): boolean;
+  /** Resolves once the application read the buffer below its size (or the reply finished). */
+  drained(): Promise<void>;
   /** Drops delivered-but-unread nothing; resets meta data for a restart from byte 0. */
   downloadProgress(received: number, total: number): void;
   uploadProgress(sent: number, total: number): void;
@@ -74,6 +77,9 @@ export interface ReplyControl {
   fail(failure: NetworkReplyError): void;
   isFinished(): boolean;
 }
+
+// Qt's default: no limit, so an application that reads on `finished` never waits forever.
+const defaultReadBufferSize = 0;
 
 const controls = new WeakMap<NetworkReply, ReplyControl>();
 
@@ -112,6 +118,12 @@ export class NetworkReply extends Emitter<NetworkReplyEvents> {
   #available = 0;
   #consumed = false;
   #wake: (() => void) | undefined;
+  /** The transfer waits for the application to read (backpressure). */
+  #drained: (() => void) | undefined;
+  #readBufferSize = defaultReadBufferSize;
+  /** A readyRead / downloadProgress event is posted and not delivered yet (one per batch). */
+  #readyPosted = false;
+  #progress: [number, number] | undefined;
   #ignoreSsl: Set<string> | 'all' | undefined;
   #redirectAllowed = false;
 
@@ -186,9 +198,29 @@ export class NetworkReply extends Emitter<NetworkReplyEvents> {
   /** Takes what has arrived and not been read yet (possibly nothing). */
   read(): Buffer {
     this.#consumed = true;
-    const out = Buffer.concat(this.#chunks.splice(0));
+    const chunks = this.#chunks.splice(0);
+    const out =
+      chunks.length === 1 && Buffer.isBuffer(chunks[0]) ? chunks[0] : Buffer.concat(chunks);
     this.#available = 0;
+    this.#wakeWriter();
     return out;
+  }
+
+  /**
+   * Bytes the reply buffers for the application before it stops reading from the network
+   * until the application reads (QNetworkReply::readBufferSize). 0, the default as in Qt: no
+   * limit, so `finished` comes without reading, but a slow reader's memory grows with the
+   * body; an application that reads as it goes (`for await`, `stream()`) sets a limit.
+   */
+  readBufferSize(): number {
+    return this.#readBufferSize;
+  }
+  setReadBufferSize(size: number): void {
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new RangeError('readBufferSize takes a whole number ≥ 0.');
+    }
+    this.#readBufferSize = size;
+    if (!this.#full()) this.#wakeWriter();
   }
 
   /** The body as it arrives; ends at finish, throws the failure if the body ended early. */
@@ -255,6 +287,40 @@ export class NetworkReply extends Emitter<NetworkReplyEvents> {
     queueMicrotask(task);
   }
 
+  #full(): boolean {
+    return this.#readBufferSize > 0 && this.#available >= this.#readBufferSize;
+  }
+
+  #wakeWriter(): void {
+    const drained = this.#drained;
+    this.#drained = undefined;
+    drained?.();
+  }
+
+  /** readyRead once per batch of chunks, and only for listeners; a waiting reader wakes now. */
+  #postReadyRead(): void {
+    this.#wakeReader();
+    if (this.#readyPosted || this.listenerCount('readyRead') === 0) return;
+    this.#readyPosted = true;
+    this.#post(() => {
+      this.#readyPosted = false;
+      this.emit('readyRead');
+    });
+  }
+
+  /** downloadProgress for listeners, the latest figures once per batch. */
+  #postProgress(received: number, total: number): void {
+    if (this.listenerCount('downloadProgress') === 0) return;
+    const pending = this.#progress;
+    this.#progress = [received, total];
+    if (pending) return;
+    this.#post(() => {
+      const progress = this.#progress;
+      this.#progress = undefined;
+      if (progress) this.emit('downloadProgress', progress[0], progress[1]);
+    });
+  }
+
   #wakeReader(): void {
     const wake = this.#wake;
     this.#wake = undefined;
@@ -275,6 +341,7 @@ export class NetworkReply extends Emitter<NetworkReplyEvents> {
       this.#failure = failure;
       this.#post(() => this.emit('error', failure.error, failure));
     }
+    this.#wakeWriter();
     this.#post(() => {
       this.emit('finished');
       this.#wakeReader();
@@ -299,16 +366,21 @@ export class NetworkReply extends Emitter<NetworkReplyEvents> {
         this.#attributes[key] = value;
       },
       deliver: (chunk) => {
-        if (this.#phase === 'Finished' || chunk.byteLength === 0) return;
-        this.#chunks.push(chunk);
-        this.#available += chunk.byteLength;
-        this.#post(() => {
-          this.emit('readyRead');
-          this.#wakeReader();
-        });
+        if (this.#phase === 'Finished') return true;
+        if (chunk.byteLength > 0) {
+          this.#chunks.push(chunk);
+          this.#available += chunk.byteLength;
+          this.#postReadyRead();
+        }
+        return !this.#full();
       },
-      downloadProgress: (received, total) =>
-        this.#post(() => this.emit('downloadProgress', received, total)),
+      drained: () =>
+        this.#phase === 'Finished' || !this.#full()
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              this.#drained = resolve;
+            }),
+      downloadProgress: (received, total) => this.#postProgress(received, total),
       uploadProgress: (sent, total) => this.#post(() => this.emit('uploadProgress', sent, total)),
       redirected: (url) =>
         new Promise((resolve) => {
@@ -330,6 +402,7 @@ export class NetworkReply extends Emitter<NetworkReplyEvents> {
       restart: () => {
         this.#chunks.length = 0;
         this.#available = 0;
+        this.#wakeWriter();
       },
       finish: (failure) => this.#finish(failure),
       fail: (failure) => this.#fail(failure),

@@ -7,33 +7,93 @@ export class LinkMovedError extends Error {
 }
 
 /**
- * The attempts of one transfer. Each attempt runs under a signal that aborts when the reply is
- * aborted or when the session roams (`move()`): the transfer then leaves the old link and goes
- * on, on a new connection, as its method allows.
+ * One request on the wire, cut when its reply is aborted or the session roams. Lighter than an
+ * AbortSignal per attempt (AbortSignal.any per request was a measured cost): it holds the
+ * dispatch handler's abort function while the request runs, and nothing else.
+ */
+export class Attempt {
+  #aborted = false;
+  #reason: unknown;
+  #stop: ((reason: Error) => void) | undefined;
+  readonly #settled: (attempt: Attempt) => void;
+
+  constructor(settled: (attempt: Attempt) => void) {
+    this.#settled = settled;
+  }
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  /** The request started: `stop` cuts it. Cut at once if the attempt was cut already. */
+  started(stop: (reason: Error) => void): void {
+    if (this.#aborted) stop(this.#reason as Error);
+    else this.#stop = stop;
+  }
+
+  /** The request ended (completed or failed): nothing to cut any more. */
+  settled(): void {
+    this.#stop = undefined;
+    this.#settled(this);
+  }
+
+  cut(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    const stop = this.#stop;
+    this.#stop = undefined;
+    stop?.(reason as Error);
+  }
+}
+
+/**
+ * The attempts of one transfer. Each attempt is cut when the reply is aborted or when the
+ * session roams (`move()`): the transfer then leaves the old link and goes on, on a new
+ * connection, as its method allows.
  */
 export class TransferAttempts {
   readonly #reply: AbortSignal;
-  #controller: AbortController | undefined;
+  readonly #running = new Set<Attempt>();
+  #listening = false;
+  readonly #settled = (attempt: Attempt) => this.#running.delete(attempt);
 
   constructor(reply: AbortSignal) {
     this.#reply = reply;
   }
 
-  /** The signal for an attempt starting now. */
-  signal(): AbortSignal {
-    this.#controller ??= new AbortController();
-    return AbortSignal.any([this.#reply, this.#controller.signal]);
+  /** An attempt starting now. */
+  begin(): Attempt {
+    const attempt = new Attempt(this.#settled);
+    const reply = this.#reply;
+    if (reply.aborted) {
+      attempt.cut(reply.reason);
+      return attempt;
+    }
+    if (!this.#listening) {
+      this.#listening = true;
+      reply.addEventListener('abort', () => this.#cutAll(reply.reason), { once: true });
+    }
+    this.#running.add(attempt);
+    return attempt;
   }
 
-  /** Cuts the attempts under way; later ones get a fresh signal. */
+  /** Cuts the attempts under way; later ones run on the new link. */
   move(): void {
-    const controller = this.#controller;
-    this.#controller = undefined;
-    controller?.abort(new LinkMovedError());
+    this.#cutAll(new LinkMovedError());
   }
 
-  /** Whether an attempt under `signal` ended because the link moved (and not by abort()). */
-  movedBy(signal: AbortSignal): boolean {
-    return !this.#reply.aborted && signal.aborted && signal.reason instanceof LinkMovedError;
+  /** Whether `attempt` ended because the link moved (and not by abort()). */
+  movedBy(attempt: Attempt): boolean {
+    return !this.#reply.aborted && attempt.aborted && attempt.reason instanceof LinkMovedError;
+  }
+
+  #cutAll(reason: unknown): void {
+    const running = [...this.#running];
+    this.#running.clear();
+    for (const attempt of running) attempt.cut(reason);
   }
 }

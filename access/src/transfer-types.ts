@@ -7,7 +7,7 @@ import type { NetworkProxy } from './network-proxy.js';
 import type { ReplyControl } from './network-reply.js';
 import type { NetworkRequest, RedirectPolicy } from './network-request.js';
 import type { RequestBody } from './request-body.js';
-import type { TransferAttempts } from './transfer-attempts.js';
+import type { Attempt, TransferAttempts } from './transfer-attempts.js';
 
 /** The shapes an HTTP transfer works with, shared by its steps. */
 
@@ -68,8 +68,8 @@ export interface HopResponse {
   readonly body: AsyncIterable<Buffer> & { destroy(error?: Error): void };
   readonly sentAt: number;
   readonly receivedAt: number;
-  /** The attempt's signal: aborted when the reply is, or when the link moves. */
-  readonly signal: AbortSignal;
+  /** The attempt: cut when the reply is aborted, or when the link moves. */
+  readonly attempt: Attempt;
   release(): Promise<void>;
   readonly done: () => void;
 }

@@ -17,33 +17,11 @@ import { serialise } from './serialise.js';
 /**
  * What the recorder keeps per entry: references to XState's own (immutable) events and
  * values, serialised only when a page or an export asks. Recording is then O(1) per event.
+ * A timeline entry, less the edges enabled after an event: those are worked out on the way out.
  */
 type Recorded =
-  | {
-      readonly seq: number;
-      readonly time: number;
-      readonly kind: 'event';
-      readonly actorId: string;
-      readonly machine: MachineKind;
-      readonly event: unknown;
-      readonly value: unknown;
-      readonly taken: readonly string[];
-    }
-  | {
-      readonly seq: number;
-      readonly time: number;
-      readonly kind: 'emitted';
-      readonly actorId: string;
-      readonly machine: MachineKind;
-      readonly emitted: unknown;
-    }
-  | {
-      readonly seq: number;
-      readonly time: number;
-      readonly kind: 'engine';
-      readonly engine: string;
-      readonly event: unknown;
-    };
+  | Omit<Extract<TimelineEntry, { kind: 'event' }>, 'enabled'>
+  | Exclude<TimelineEntry, { kind: 'event' }>;
 
 const none: readonly string[] = [];
 

@@ -86,6 +86,8 @@ export async function getCommand(
   try {
     const request = new NetworkRequest(options.url, { headers: options.headers });
     const reply = nam.sendCustomRequest(request, options.verb, options.body);
+    // The body is written as it comes: a slow stdout must hold the download back, not memory.
+    reply.setReadBufferSize(1024 * 1024);
     let headersAt: number | undefined;
     reply.once('metaDataChanged', () => {
       headersAt ??= performance.now();

@@ -115,7 +115,7 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 describe('disk cache with nginx (strong ETag, Last-Modified)', () => {
   it('stores a download, then revalidates it: 304 and the body from disk', async () => {
     const cache = new NetworkDiskCache({ directory: join(dir, 'nginx') });
-    const file = nginx.files.find((f) => f.name === 'data.bin')!;
+    const file = nginx.file('data.bin');
     const url = `${nginx.httpOrigin}/data.bin`;
     const first = await cachedGet(cache, url);
     expect(first).toMatchObject({ decision: 'miss', fromCache: false, status: 200 });

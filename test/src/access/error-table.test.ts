@@ -20,6 +20,7 @@ import {
   type ServerCausedError,
   startErrorRig,
 } from '../support/http-servers/index.js';
+import { settle } from '../support/settle.js';
 
 // The table is made from the running servers, so they start while the file is collected.
 const rig: ErrorRig = await startErrorRig();
@@ -29,13 +30,6 @@ afterAll(async () => {
   await nam.dispose();
   await rig.stop();
 });
-
-function settle(reply: NetworkReply): Promise<NetworkReply> {
-  return new Promise((resolve) => {
-    if (reply.isFinished()) resolve(reply);
-    else reply.once('finished', () => resolve(reply));
-  });
-}
 
 async function errorOf(make: () => NetworkReply): Promise<NetworkReply> {
   const reply = make();

@@ -11,7 +11,6 @@ import {
   NetworkAccessManager,
   type NetworkAccessManagerOptions,
   NetworkDiskCache,
-  type NetworkReply,
   NetworkRequest,
   socks5Proxy,
 } from '@netbearer/access';
@@ -26,6 +25,7 @@ import {
   startTinyproxy,
   type Tinyproxy,
 } from '../support/http-servers/index.js';
+import { settle } from '../support/settle.js';
 
 let nginx: Nginx;
 let httpbin: Httpbin;
@@ -61,13 +61,6 @@ function manager(options: NetworkAccessManagerOptions = {}) {
   const nam = new NetworkAccessManager({ proxy: { type: 'NoProxy' }, ...options });
   managers.push(nam);
   return nam;
-}
-
-function settle(reply: NetworkReply): Promise<NetworkReply> {
-  return new Promise((resolve) => {
-    if (reply.isFinished()) resolve(reply);
-    else reply.once('finished', () => resolve(reply));
-  });
 }
 
 const withControl = (

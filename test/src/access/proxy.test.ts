@@ -73,7 +73,7 @@ async function get(proxy: NetworkProxy, url: string) {
   }
 }
 
-const hello = () => nginx.files.find((f) => f.name === 'hello.txt')!;
+const hello = () => nginx.file('hello.txt');
 
 describe('HTTP proxy (tinyproxy)', () => {
   it('forwards an http: GET as an absolute-URI request', async () => {

@@ -68,11 +68,7 @@ describe('servers', () => {
   });
 
   describe.concurrent('nginx', () => {
-    const file = (name: string) => {
-      const found = nginx.files.find((f) => f.name === name);
-      if (!found) throw new Error(`nginx serves no ${name}`);
-      return found;
-    };
+    const file = (name: string) => nginx.file(name);
 
     it('serves each file byte for byte with its strong ETag', async () => {
       for (const name of ['hello.txt', 'data.bin', 'large.bin']) {
@@ -407,7 +403,7 @@ describe('servers', () => {
     afterAll(async () => {
       await Promise.all([open, guarded, socks, guardedSocks].map((server) => server?.stop()));
     });
-    const hello = () => nginx.files.find((f) => f.name === 'hello.txt')!;
+    const hello = () => nginx.file('hello.txt');
 
     async function through(dispatcher: Agent | ProxyAgent | Socks5ProxyAgent, url: string) {
       try {
@@ -516,6 +512,15 @@ describe('servers', () => {
   describe.concurrent('fault server', () => {
     const get = (path: string, options: Parameters<typeof request>[1] = {}) =>
       request(`${faults.origin}${path}`, options);
+
+    it('answers and records a request whose path is not a relative URL (//, ///x)', async () => {
+      for (const path of ['//', '///x', '//host:1/y']) {
+        const answer = await request(`${faults.origin}${path}`);
+        await answer.body.dump();
+        expect(answer.statusCode).toBeGreaterThanOrEqual(200);
+        expect(faults.requests().some((r) => r.path === path)).toBe(true);
+      }
+    });
 
     it('cuts the first attempt after N bytes and resumes with Range and If-Range', async () => {
       const size = 400_000;

@@ -17,28 +17,14 @@ import {
 } from '@netbearer/access';
 import { SimulatedWorld } from '@netbearer/adapter-simulated';
 import { NetworkConfigurationManager } from '@netbearer/core';
-import { Agent, buildConnector } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultServer, startFaultServer } from '../support/http-servers/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { routedFaultServer } from '../support/routed-fault-server.js';
+import { settle } from '../support/settle.js';
 import { waitUntil } from '../support/wait.js';
 
-let faults: FaultServer;
-let routed: Agent;
+const routed = routedFaultServer();
 const cleanups: Array<() => Promise<void> | void> = [];
 let unique = 0;
-
-beforeAll(async () => {
-  faults = await startFaultServer();
-  const port = new URL(faults.origin).port;
-  const connect = buildConnector({});
-  routed = new Agent({
-    connect: (options, callback) => connect({ ...options, hostname: '127.0.0.1', port }, callback),
-  });
-});
-afterAll(async () => {
-  await routed?.destroy();
-  await faults?.stop();
-});
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -54,7 +40,7 @@ async function roamingSetup() {
     manager,
     configuration: manager.configurationFromIdentifier(a),
     sessionIdleGrace: 200,
-    dispatcherFor: () => routed,
+    dispatcherFor: () => routed.agent,
   });
   cleanups.push(() => nam.dispose());
   /** Offers b once the reply has its first bytes; resolves when the session runs over b. */
@@ -66,13 +52,6 @@ async function roamingSetup() {
     });
   };
   return { world, a, b, manager, nam, roamDuring };
-}
-
-function settle(reply: NetworkReply): Promise<NetworkReply> {
-  return new Promise((resolve) => {
-    if (reply.isFinished()) resolve(reply);
-    else reply.once('finished', () => resolve(reply));
-  });
 }
 
 /** The body's outcome, held from the start: a rejection before anyone awaits is not unhandled. */
@@ -98,13 +77,13 @@ describe('downloads move to the new link', () => {
     await roamDuring(reply);
     const bytes = await body;
     expect(reply.error()).toBe('NoError');
-    expect(sha256(bytes)).toBe(sha256(faults.resourceBytes(name, size)));
-    const attempts = faults.requestsTo(`/resource/${name}`);
+    expect(sha256(bytes)).toBe(sha256(routed.faults.resourceBytes(name, size)));
+    const attempts = routed.faults.requestsTo(`/resource/${name}`);
     expect(attempts.length).toBe(2);
     const offset = Number(/^bytes=(\d+)-$/.exec(attempts[1]!.range ?? '')?.[1]);
     expect(offset).toBeGreaterThan(0);
     expect(offset).toBeLessThan(size);
-    expect(attempts[1]!.ifRange).toBe(faults.resourceEtag(name));
+    expect(attempts[1]!.ifRange).toBe(routed.faults.resourceEtag(name));
     expect(nam.activeConfiguration().identifier()).toBe(b);
   });
 
@@ -114,8 +93,8 @@ describe('downloads move to the new link', () => {
     const reply = nam.get(resource(name, '&validator=last-modified'));
     const body = reply.readAll();
     await roamDuring(reply);
-    expect(sha256(await body)).toBe(sha256(faults.resourceBytes(name, size)));
-    const attempts = faults.requestsTo(`/resource/${name}`);
+    expect(sha256(await body)).toBe(sha256(routed.faults.resourceBytes(name, size)));
+    const attempts = routed.faults.requestsTo(`/resource/${name}`);
     expect(attempts[1]?.ifRange).toMatch(/GMT$/);
   });
 
@@ -136,7 +115,7 @@ describe('downloads move to the new link', () => {
     await settle(reply);
     expect(reply.error()).toBe('NoError');
     // Read only now: the first version's bytes were dropped, the second's are whole.
-    expect(sha256(await reply.readAll())).toBe(sha256(faults.resourceBytes(name, size, 2)));
+    expect(sha256(await reply.readAll())).toBe(sha256(routed.faults.resourceBytes(name, size, 2)));
   });
 
   it('no strong validator (weak ETag): never spliced — a typed error once bytes were read', async () => {
@@ -147,37 +126,37 @@ describe('downloads move to the new link', () => {
     await roamDuring(reply);
     expect((await body).error).toBeInstanceOf(TemporaryNetworkFailureError);
     // No ranged request was made on a weak validator.
-    expect(faults.requestsTo(`/resource/${name}`).every((r) => r.range === null)).toBe(true);
+    expect(routed.faults.requestsTo(`/resource/${name}`).every((r) => r.range === null)).toBe(true);
   });
 });
 
 describe('requests that are not idempotent', () => {
   it('a POST in flight at the roam fails with TemporaryNetworkFailureError and reached the server once', async () => {
     const { nam, world, a, b } = await roamingSetup();
-    faults.reset();
+    routed.faults.reset();
     const reply = nam.post('http://api.example/echo?delayMs=1500', 'pay once');
-    await waitUntil(() => faults.requestsTo('/echo').length === 1, 'the POST at the server');
+    await waitUntil(() => routed.faults.requestsTo('/echo').length === 1, 'the POST at the server');
     world.offerBetter(a, b);
     await settle(reply);
     expect(reply.error()).toBe('TemporaryNetworkFailureError');
     expect(reply.failure()).toBeInstanceOf(TemporaryNetworkFailureError);
     await new Promise((r) => setTimeout(r, 300));
-    expect(faults.requestsTo('/echo').length).toBe(1);
+    expect(routed.faults.requestsTo('/echo').length).toBe(1);
   });
 
   it('with an Idempotency-Key and a replayable body, it is sent again on the new link', async () => {
     const { nam, world, a, b } = await roamingSetup();
-    faults.reset();
+    routed.faults.reset();
     const request = new NetworkRequest('http://api.example/echo?delayMs=800', {
       headers: { 'Idempotency-Key': 'order-42' },
     });
     const reply = nam.post(request, 'pay once, safely');
-    await waitUntil(() => faults.requestsTo('/echo').length === 1, 'the POST at the server');
+    await waitUntil(() => routed.faults.requestsTo('/echo').length === 1, 'the POST at the server');
     world.offerBetter(a, b);
     const answer = (await reply.json()) as { method: string; bodyBytes: number };
     expect(reply.error()).toBe('NoError');
     expect(answer).toMatchObject({ method: 'POST', bodyBytes: 'pay once, safely'.length });
-    const seen = faults.requestsTo('/echo');
+    const seen = routed.faults.requestsTo('/echo');
     expect(seen.length).toBe(2);
     expect(seen.map((r) => r.idempotencyKey)).toEqual(['order-42', 'order-42']);
   });

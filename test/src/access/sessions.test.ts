@@ -13,7 +13,6 @@ import {
   BackgroundRequestNotAllowedError,
   NetworkAccessManager,
   type NetworkAccessManagerOptions,
-  type NetworkReply,
   NetworkRequest,
   NetworkSessionFailedError,
 } from '@netbearer/access';
@@ -24,28 +23,13 @@ import {
   type Engine,
   NetworkConfigurationManager,
 } from '@netbearer/core';
-import { Agent, buildConnector } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultServer, startFaultServer } from '../support/http-servers/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { routedFaultServer } from '../support/routed-fault-server.js';
+import { settle } from '../support/settle.js';
 import { waitUntil } from '../support/wait.js';
 
-let faults: FaultServer;
-let routed: Agent;
+const routed = routedFaultServer();
 const cleanups: Array<() => Promise<void> | void> = [];
-
-beforeAll(async () => {
-  faults = await startFaultServer();
-  const port = new URL(faults.origin).port;
-  const connect = buildConnector({});
-  // Every host name reaches the fault server: what a real network would route.
-  routed = new Agent({
-    connect: (options, callback) => connect({ ...options, hostname: '127.0.0.1', port }, callback),
-  });
-});
-afterAll(async () => {
-  await routed?.destroy();
-  await faults?.stop();
-});
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -90,18 +74,11 @@ async function world(setup: Setup = {}) {
 function accessManager(options: NetworkAccessManagerOptions) {
   const nam = new NetworkAccessManager({
     sessionIdleGrace: 200,
-    dispatcherFor: (url) => (url.hostname.endsWith('.example') ? routed : undefined),
+    dispatcherFor: (url) => (url.hostname.endsWith('.example') ? routed.agent : undefined),
     ...options,
   });
   cleanups.push(() => nam.dispose());
   return nam;
-}
-
-function settle(reply: NetworkReply): Promise<NetworkReply> {
-  return new Promise((resolve) => {
-    if (reply.isFinished()) resolve(reply);
-    else reply.once('finished', () => resolve(reply));
-  });
 }
 
 const remote = (path: string) => `http://api.example${path}`;
@@ -109,7 +86,7 @@ const remote = (path: string) => `http://api.example${path}`;
 describe('the first request opens the session', () => {
   it('waits for the session, then sends; networkSessionConnected once', async () => {
     const { sim, wlan, manager } = await world({ connectDelay: 150 });
-    faults.reset();
+    routed.faults.reset();
     const nam = accessManager({
       manager,
       configuration: manager.configurationFromIdentifier(wlan),
@@ -120,7 +97,7 @@ describe('the first request opens the session', () => {
     await new Promise((r) => setTimeout(r, 60));
     // Still connecting: nothing was sent yet.
     expect(sim.state(wlan)).toBe('Discovered');
-    expect(faults.requestsTo('/echo')).toEqual([]);
+    expect(routed.faults.requestsTo('/echo')).toEqual([]);
     const body = (await reply.json()) as { method: string };
     expect(body.method).toBe('GET');
     expect(reply.error()).toBe('NoError');
@@ -157,7 +134,7 @@ describe('the first request opens the session', () => {
       manager,
       configuration: manager.configurationFromIdentifier(wlan),
     });
-    const loopback = nam.get(`${faults.origin}/echo`);
+    const loopback = nam.get(`${routed.faults.origin}/echo`);
     await loopback.readAll();
     expect(loopback.error()).toBe('NoError');
     await nam.get('data:,hi').readAll();
@@ -201,7 +178,7 @@ describe('holding and letting go', () => {
 
   it('a session that fails to open fails every waiting request with its reason', async () => {
     const { sim, wlan, manager } = await world({ connectDelay: 100 });
-    faults.reset();
+    routed.faults.reset();
     sim.failNextConnect(wlan, 'ConnectError', 'The access point refused the association.');
     const nam = accessManager({
       manager,
@@ -214,7 +191,7 @@ describe('holding and letting go', () => {
       expect(reply.failure()).toBeInstanceOf(NetworkSessionFailedError);
       expect(reply.errorString()).toBe('The access point refused the association.');
     }
-    expect(faults.requestsTo('/echo')).toEqual([]);
+    expect(routed.faults.requestsTo('/echo')).toEqual([]);
     // A later request tries again, with a new session.
     const retry = nam.get(remote('/echo'));
     await retry.readAll();

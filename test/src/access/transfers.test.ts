@@ -20,6 +20,7 @@ import {
   startHttpbin,
   startNginx,
 } from '../support/http-servers/index.js';
+import { settle } from '../support/settle.js';
 
 let nginx: Nginx;
 let httpbin: Httpbin;
@@ -39,20 +40,8 @@ function manager(options: ConstructorParameters<typeof NetworkAccessManager>[0] 
   return nam;
 }
 
-/** Resolves when the reply finished; never rejects (the reply's error is asserted by the test). */
-function finished(reply: NetworkReply): Promise<NetworkReply> {
-  return new Promise((resolve) => {
-    if (reply.isFinished()) resolve(reply);
-    else reply.once('finished', () => resolve(reply));
-  });
-}
-
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-const file = (name: string) => {
-  const served = nginx.files.find((f) => f.name === name);
-  if (!served) throw new Error(`nginx serves no ${name}`);
-  return served;
-};
+const file = (name: string) => nginx.file(name);
 
 describe('GET, HEAD and bodies (nginx)', () => {
   it('a GET delivers the file byte-identical, with meta data and progress', async () => {
@@ -122,7 +111,7 @@ describe('GET, HEAD and bodies (nginx)', () => {
     const errors: string[] = [];
     reply.on('error', (code) => errors.push(code));
     const page = await reply.text();
-    await finished(reply);
+    await settle(reply);
     await new Promise((r) => setImmediate(r));
     expect(reply.error()).toBe('ContentNotFoundError');
     expect(errors).toEqual(['ContentNotFoundError']);
@@ -161,7 +150,7 @@ describe('TLS and HTTP/2 (nginx)', () => {
     const reply = nam.get(`${nginx.httpsOrigin}/hello.txt`);
     const seen: string[][] = [];
     reply.on('sslErrors', (errors) => seen.push(errors.map((e) => e.code)));
-    await finished(reply);
+    await settle(reply);
     expect(seen.length).toBe(1);
     expect(seen[0]?.[0]).toMatch(/UNABLE_TO|SELF_SIGNED|CERT/);
     expect(reply.error()).toBe('SslHandshakeFailedError');
@@ -176,7 +165,7 @@ describe('TLS and HTTP/2 (nginx)', () => {
     expect(reply.error()).toBe('NoError');
     // Another reply to the same origin is verified again.
     const other = nam.get(`${nginx.httpsOrigin}/data.bin`);
-    await finished(other);
+    await settle(other);
     expect(other.error()).toBe('SslHandshakeFailedError');
   });
 
@@ -184,7 +173,7 @@ describe('TLS and HTTP/2 (nginx)', () => {
     const nam = manager();
     const reply = nam.get(`${nginx.httpsOrigin}/hello.txt`);
     reply.ignoreSslErrors(['CERT_HAS_EXPIRED']);
-    await finished(reply);
+    await settle(reply);
     expect(reply.error()).toBe('SslHandshakeFailedError');
   });
 });
@@ -231,7 +220,7 @@ describe('methods and uploads (httpbin)', () => {
     const nam = manager();
     const request = new NetworkRequest(`${httpbin.origin}/get`, { headers: { 'X-Bad': 'a\r\nb' } });
     const reply = nam.get(request);
-    await finished(reply);
+    await settle(reply);
     expect(reply.error()).toBe('ProtocolInvalidOperationError');
     expect(reply.failure()?.name).toBe('InvalidRequestError');
   });
@@ -251,13 +240,13 @@ describe('redirects (httpbin and nginx)', () => {
   it('more redirects than allowed is TooManyRedirectsError', async () => {
     const request = new NetworkRequest(`${httpbin.origin}/redirect/3`, { maxRedirectsAllowed: 2 });
     const reply = manager().get(request);
-    await finished(reply);
+    await settle(reply);
     expect(reply.error()).toBe('TooManyRedirectsError');
   });
 
   it('https → http is InsecureRedirectError under NoLessSafe', async () => {
     const reply = manager({ tls: { ca: nginx.ca } }).get(`${nginx.httpsOrigin}/to-http`);
-    await finished(reply);
+    await settle(reply);
     expect(reply.error()).toBe('InsecureRedirectError');
   });
 
@@ -268,7 +257,7 @@ describe('redirects (httpbin and nginx)', () => {
       attributes: { RedirectPolicyAttribute: 'SameOriginRedirectPolicy' },
     });
     const refused = nam.get(same);
-    await finished(refused);
+    await settle(refused);
     expect(refused.error()).toBe('InsecureRedirectError');
     const manual = new NetworkRequest(`${httpbin.origin}/redirect-to?url=${target}`, {
       attributes: { RedirectPolicyAttribute: 'ManualRedirectPolicy' },
@@ -288,7 +277,7 @@ describe('redirects (httpbin and nginx)', () => {
     expect(allowed.error()).toBe('NoError');
     expect(allowed.url()).toBe(`${httpbin.origin}/get`);
     const silent = nam.get(`${httpbin.origin}/redirect/1`);
-    await finished(silent);
+    await settle(silent);
     expect(silent.error()).toBe('InsecureRedirectError');
   });
 
@@ -321,7 +310,7 @@ describe('connections per host', () => {
     const replies = Array.from({ length: 8 }, () => nam.get(`${httpbin.origin}/delay/1`));
     await new Promise((r) => setTimeout(r, 300));
     expect(nam.queueStats(httpbin.origin)).toEqual({ running: 6, waiting: 2 });
-    await Promise.all(replies.map(finished));
+    await Promise.all(replies.map(settle));
     expect(replies.map((r) => r.error())).toEqual(Array(8).fill('NoError'));
     expect(nam.queueStats(httpbin.origin)).toEqual({ running: 0, waiting: 0 });
   });
@@ -337,7 +326,7 @@ describe('connections per host', () => {
       new NetworkRequest(`${httpbin.origin}/get?high`, { priority: 'HighPriority' }),
     );
     track(high, 'high');
-    await finished(high);
+    await settle(high);
     await new Promise((r) => setTimeout(r, 500));
     expect(order).toEqual(['first', 'high', 'normal']);
   });
@@ -353,13 +342,13 @@ describe('file: and data:', () => {
       expect(await nam.get(pathToFileURL(join(dir, 'a.txt'))).text()).toBe('local bytes');
       expect(await nam.get('data:text/plain;base64,aGVsbG8=').text()).toBe('hello');
       const missing = nam.get(pathToFileURL(join(dir, 'nope.txt')));
-      await finished(missing);
+      await settle(missing);
       expect(missing.error()).toBe('ContentNotFoundError');
       const directory = nam.get(pathToFileURL(dir));
-      await finished(directory);
+      await settle(directory);
       expect(directory.error()).toBe('ContentOperationNotPermittedError');
       const blocked = nam.get(`${httpbin.origin}/get`);
-      await finished(blocked);
+      await settle(blocked);
       expect(blocked.error()).toBe('UnknownNetworkError');
       expect(blocked.errorString()).toBe('Network access is disabled.');
       nam.setNetworkAccessible('Accessible');

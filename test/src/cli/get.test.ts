@@ -82,11 +82,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const file = (name: string) => {
-  const found = nginx.files.find((f) => f.name === name);
-  if (!found) throw new Error(`nginx serves no ${name}`);
-  return found;
-};
+const file = (name: string) => nginx.file(name);
 
 describe.concurrent('netbearer get against nginx', () => {
   it('writes the body to stdout, decoded, byte-identical to the file', async () => {

@@ -148,8 +148,7 @@ describe.each(routeSetups)(
 
     it('migrates, accepts, resumes over B with Range + If-Range, and sends no POST twice', async () => {
       const file = join(scratch, 'large.bin');
-      const served = nginx.files.find((f) => f.name === 'large.bin');
-      if (!served) throw new Error('nginx serves no large.bin');
+      const served = nginx.file('large.bin');
       const url = `http://${serviceAddress}:${ports.http}`;
 
       const started = await client.request<{ received: number }>('get', {

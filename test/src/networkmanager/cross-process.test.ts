@@ -5,106 +5,16 @@
  * The children run as this user (the registry is per user) from a staged copy (stage-child.ts)
  * that any user can read, so the suite also runs from a checkout under a 0700 directory.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { HoldRegistry } from '@netbearer/adapter-networkmanager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { JsonLineChild } from '../support/json-line-child.js';
 import { nmId as id, useNmSandbox } from '../support/nm-rig.js';
 import type { NmSandbox } from '../support/nm-sandbox.js';
 import { type StagedChild, stageChild } from '../support/stage-child.js';
 import { waitUntil } from '../support/wait.js';
-
-interface Reply {
-  readonly id?: number;
-  readonly ok?: boolean;
-  readonly value?: unknown;
-  readonly error?: { name?: string; kind?: string; message: string };
-  readonly ready?: boolean;
-  readonly pid?: number;
-}
-
-/** One netbearer process: the staged child, driven over JSON lines. */
-class Holder {
-  readonly #child: ChildProcessWithoutNullStreams;
-  readonly #pending = new Map<number, (reply: Reply) => void>();
-  readonly ready: Promise<number>;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  #stderr = '';
-  #nextId = 1;
-
-  constructor(
-    staged: StagedChild,
-    readonly name: string,
-  ) {
-    this.#child = spawn(process.execPath, [staged.entry], { cwd: staged.dir });
-    this.#child.stderr.on('data', (chunk: Buffer) => {
-      this.#stderr += chunk.toString();
-    });
-    let readyNow: (pid: number) => void = () => {};
-    this.ready = new Promise((resolve) => {
-      readyNow = resolve;
-    });
-    createInterface({ input: this.#child.stdout }).on('line', (line) => {
-      let reply: Reply;
-      try {
-        reply = JSON.parse(line) as Reply;
-      } catch {
-        this.#stderr += `(unparsable) ${line}\n`;
-        return;
-      }
-      if (reply.ready && typeof reply.pid === 'number') readyNow(reply.pid);
-      else if (typeof reply.id === 'number') this.#pending.get(reply.id)?.(reply);
-    });
-    this.exited = new Promise((resolve) =>
-      this.#child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-  }
-
-  async request<T = unknown>(op: string, args: Record<string, unknown> = {}, ms = 20_000) {
-    const id = this.#nextId++;
-    const reply = new Promise<Reply>((resolve) => this.#pending.set(id, resolve));
-    this.#child.stdin.write(`${JSON.stringify({ id, op, ...args })}\n`);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`${this.name}: no reply to ${op} in ${ms} ms; ${this.#stderr}`)),
-        ms,
-      );
-    });
-    try {
-      const answer = await Promise.race([reply, late]);
-      if (!answer.ok) {
-        throw new Error(`${this.name} ${op}: ${answer.error?.kind ?? ''} ${answer.error?.message}`);
-      }
-      return answer.value as T;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** As a crash: no dispose, no close, nothing. */
-  async kill(): Promise<void> {
-    this.#child.kill('SIGKILL');
-    await this.exited;
-  }
-
-  async end(): Promise<void> {
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
-    await this.request('dispose').catch(() => {});
-    this.#child.stdin.end();
-    const gone = await Promise.race([
-      this.exited.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000)),
-    ]);
-    if (!gone) {
-      this.#child.kill('SIGKILL');
-      throw new Error(`${this.name} did not exit after dispose(); ${this.#stderr}`);
-    }
-  }
-}
 
 describe('SystemSessionSupport: netbearer processes share one count per link', () => {
   const nm = useNmSandbox();
@@ -112,7 +22,7 @@ describe('SystemSessionSupport: netbearer processes share one count per link', (
   let staged: StagedChild;
   let shared: string;
   let userwired: string;
-  const holders: Holder[] = [];
+  const holders: JsonLineChild[] = [];
   const directories: string[] = [];
 
   beforeAll(async () => {
@@ -139,8 +49,12 @@ describe('SystemSessionSupport: netbearer processes share one count per link', (
     return join(parent, 'holds');
   }
 
-  async function startHolder(name: string, holdsDirectory: string, op = 'start'): Promise<Holder> {
-    const holder = new Holder(staged, name);
+  async function startHolder(
+    name: string,
+    holdsDirectory: string,
+    op = 'start',
+  ): Promise<JsonLineChild> {
+    const holder = new JsonLineChild(name, [process.execPath, staged.entry], staged.dir);
     holders.push(holder);
     await holder.ready;
     const started = await holder.request<{ capabilities: string[] }>(op, {
@@ -174,13 +88,13 @@ describe('SystemSessionSupport: netbearer processes share one count per link', (
   }
 
   /** A and B, started on one fresh registry. */
-  async function twoHolders(): Promise<{ dir: string; a: Holder; b: Holder }> {
+  async function twoHolders(): Promise<{ dir: string; a: JsonLineChild; b: JsonLineChild }> {
     const dir = registry();
     return { dir, a: await startHolder('A', dir), b: await startHolder('B', dir) };
   }
 
   /** A brings `shared` up, B joins it. */
-  async function upAndJoined(a: Holder, b: Holder): Promise<void> {
+  async function upAndJoined(a: JsonLineChild, b: JsonLineChild): Promise<void> {
     expect(await a.request('connect', { identifier: shared })).toBe('started');
     expect(await b.request('connect', { identifier: shared })).toBe('joined');
   }
@@ -189,7 +103,11 @@ describe('SystemSessionSupport: netbearer processes share one count per link', (
    * `last`, the last live holder, lets go of `shared`: down. Then `holders` end, and nothing
    * is left in the registry.
    */
-  async function lastRelease(dir: string, last: Holder, holders: Holder[]): Promise<void> {
+  async function lastRelease(
+    dir: string,
+    last: JsonLineChild,
+    holders: JsonLineChild[],
+  ): Promise<void> {
     expect(await last.request('release', { identifier: shared })).toBe('down');
     expect(await isUp('shared')).toBe(false);
     for (const holder of holders) await holder.end();

@@ -10,7 +10,7 @@ interface Reply {
   readonly id?: number;
   readonly ok?: boolean;
   readonly value?: unknown;
-  readonly error?: { name?: string; message: string };
+  readonly error?: { name?: string; kind?: string; message: string };
   readonly ready?: boolean;
 }
 
@@ -78,13 +78,20 @@ export class JsonLineChild {
     try {
       const answer = await Promise.race([reply, late, gone]);
       if (!answer.ok) {
-        throw new Error(`${this.name} ${op}: ${answer.error?.name ?? ''} ${answer.error?.message}`);
+        const { kind, name, message } = answer.error ?? {};
+        throw new Error(`${this.name} ${op}: ${kind ?? name ?? ''} ${message}`);
       }
       return answer.value as T;
     } finally {
       clearTimeout(timer);
       this.#pending.delete(id);
     }
+  }
+
+  /** As a crash: no dispose, no close, nothing. */
+  async kill(): Promise<void> {
+    this.#child.kill('SIGKILL');
+    await this.exited;
   }
 
   /** Asks the child to dispose, then ends its stdin; SIGKILL if it has not exited in 5 s. */

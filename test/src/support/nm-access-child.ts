@@ -7,11 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { NetworkAccessManager, type NetworkReply, NetworkRequest } from '@netbearer/access';
 import { createNetworkManagerEngine } from '@netbearer/adapter-networkmanager';
 import { NetworkConfigurationManager } from '@netbearer/core';
+import { type Commands, serveJsonLines } from './json-line-server.js';
 
 /** How a reply ended, as the test reads it. */
 export interface ReplyOutcome {
@@ -30,7 +30,6 @@ export interface ReplyOutcome {
   readonly metaData: number;
 }
 
-const out = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let manager: NetworkConfigurationManager | undefined;
@@ -88,7 +87,7 @@ async function* trickle(): AsyncGenerator<Uint8Array> {
   }
 }
 
-const commands: Record<string, (args: Record<string, unknown>) => unknown> = {
+const commands: Commands = {
   start: async ({ busAddress, configuration, transferTimeout }) => {
     manager = await NetworkConfigurationManager.create({
       engines: [createNetworkManagerEngine({ busAddress: String(busAddress) })],
@@ -163,17 +162,4 @@ const commands: Record<string, (args: Record<string, unknown>) => unknown> = {
   },
 };
 
-createInterface({ input: process.stdin }).on('line', async (line) => {
-  let id: unknown = null;
-  try {
-    const { id: requestId, op, ...args } = JSON.parse(line) as Record<string, unknown>;
-    id = requestId;
-    const command = commands[String(op)];
-    if (!command) throw new Error(`unknown op ${String(op)}`);
-    out({ id, ok: true, value: (await command(args)) ?? null });
-  } catch (error) {
-    const { name, message } = (error ?? {}) as Record<string, unknown>;
-    out({ id, ok: false, error: { name, message: String(message ?? error) } });
-  }
-});
-out({ ready: true, pid: process.pid });
+serveJsonLines(commands);

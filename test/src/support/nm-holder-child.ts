@@ -4,12 +4,12 @@
  * JSON lines. Run from a copy staged by stage-child.ts (`node <staged>/nm-holder-child.js`).
  * stdin: `{ id, op, ...args }`; stdout: `{ id, ok, value | error }`, and `{ ready, pid }` first.
  */
-import { createInterface } from 'node:readline';
 import {
   createNetworkManagerEngine,
   type NetworkManagerEngine,
 } from '@netbearer/adapter-networkmanager';
 import { NetworkConfigurationManager, NetworkSession } from '@netbearer/core';
+import { type Commands, serveJsonLines } from './json-line-server.js';
 import { quietSink } from './quiet-sink.js';
 
 interface Setup {
@@ -17,7 +17,6 @@ interface Setup {
   readonly holdsDirectory: string;
 }
 
-const out = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
 const signal = () => new AbortController().signal;
 
 let engine: NetworkManagerEngine | undefined;
@@ -47,7 +46,7 @@ async function race(identifier: string, cycles: number) {
   return { outcomes, failures };
 }
 
-const commands: Record<string, (args: Record<string, unknown>) => unknown> = {
+const commands: Commands = {
   start: async (args) => {
     const { busAddress, holdsDirectory } = args as unknown as Setup;
     engine = createNetworkManagerEngine({ busAddress, holdsDirectory });
@@ -91,17 +90,4 @@ const commands: Record<string, (args: Record<string, unknown>) => unknown> = {
   },
 };
 
-createInterface({ input: process.stdin }).on('line', async (line) => {
-  let id: unknown = null;
-  try {
-    const { id: requestId, op, ...args } = JSON.parse(line) as Record<string, unknown>;
-    id = requestId;
-    const command = commands[String(op)];
-    if (!command) throw new Error(`unknown op ${String(op)}`);
-    out({ id, ok: true, value: (await command(args)) ?? null });
-  } catch (error) {
-    const { name, kind, message } = (error ?? {}) as Record<string, unknown>;
-    out({ id, ok: false, error: { name, kind, message: String(message ?? error) } });
-  }
-});
-out({ ready: true, pid: process.pid });
+serveJsonLines(commands);

@@ -96,7 +96,14 @@ export async function startFaultServer(options: { host?: string } = {}): Promise
 
   const server = createServer((request, response) => {
     const record = recordRequest(request, recorded);
-    const url = new URL(request.url ?? '/', 'http://fault');
+    // Parsed as a path, whatever it looks like: `//x` is not a relative URL but is a request target.
+    const url = URL.canParse(`http://fault${request.url ?? '/'}`)
+      ? new URL(`http://fault${request.url ?? '/'}`)
+      : undefined;
+    if (!url) {
+      response.writeHead(400).end();
+      return;
+    }
     const query = url.searchParams;
     const number = (name: string, fallback: number) => {
       const value = query.get(name);
@@ -230,7 +237,7 @@ export async function startFaultServer(options: { host?: string } = {}): Promise
     requests: () => recorded.map((entry) => ({ ...entry })),
     requestsTo: (pathname) =>
       recorded
-        .filter((entry) => new URL(entry.path, 'http://fault').pathname === pathname)
+        .filter((entry) => new URL(`http://fault${entry.path}`).pathname === pathname)
         .map((entry) => ({ ...entry })),
     resourceBytes: (name, size, version = 1) => bytesOf(name, size, version),
     resourceEtag: (name, version = 1) => strongEtag(name, version),

@@ -101,6 +101,8 @@ export interface Nginx {
    */
   root: string;
   files: ServedFile[];
+  /** The served file called `name` (an Error when nginx serves none). */
+  file(name: string): ServedFile;
   /** PEM of the CA that signed the server certificate (localhost, 127.0.0.1, ::1). */
   ca: string;
   /**
@@ -215,6 +217,11 @@ async function startIn(directory: string, options: NginxOptions): Promise<Nginx>
       : {}),
     root,
     files,
+    file: (name) => {
+      const found = files.find((f) => f.name === name);
+      if (!found) throw new Error(`nginx serves no ${name}`);
+      return found;
+    },
     ca: tls.ca.cert,
     uploadPath: '/upload/',
     accessLog,
