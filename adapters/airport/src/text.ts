@@ -128,12 +128,26 @@ export function isRedacted(value: string): boolean {
 const macPattern = new RegExp(`^${Array(6).fill('([0-9A-Fa-f]{1,2})').join(':')}$`);
 
 export function normaliseMac(value: string): string | undefined {
+  // The usual form, already normal: no regex, no copies (a scan has a MAC per row).
+  if (isLowerMac(value)) return value;
   const match = macPattern.exec(value.trim());
   if (!match) return undefined;
   return match
     .slice(1)
     .map((part) => (part.length === 1 ? `0${part}` : part).toLowerCase())
     .join(':');
+}
+
+/** `aa:bb:cc:dd:ee:ff` in lower-case hex. */
+function isLowerMac(value: string): boolean {
+  if (value.length !== 17) return false;
+  for (let i = 0; i < 17; i++) {
+    const c = value.charCodeAt(i);
+    if (i % 3 === 2 ? c !== 0x3a : !((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** A `key : value` line (first ` : ` or `: ` separator), keys trimmed. */

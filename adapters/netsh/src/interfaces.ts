@@ -8,6 +8,7 @@
 import {
   authenticationLabels,
   bareInteger,
+  hasDigit,
   isBand,
   isRadioType,
   type KeyValue,
@@ -15,6 +16,7 @@ import {
   LineReader,
   looksLikeMac,
   maxInputChars,
+  maxResults,
   normaliseBand,
   ParseError,
   percent,
@@ -95,13 +97,18 @@ export function parseInterfaces(text: string): WlanInterface[] | ParseError {
   const lines = new LineReader(text);
   for (let line = lines.next(); line !== undefined; line = lines.next()) {
     if (line.indent === 0) {
-      if (/\d/.test(line.text)) sawHeader = true;
+      if (hasDigit(line.text)) sawHeader = true;
       continue;
     }
     const pair = keyValue(line.text);
     if (!pair) continue;
     if (firstKey === undefined) firstKey = pair.key;
-    if (pair.key === firstKey || blocks.length === 0) blocks.push([]);
+    if (pair.key === firstKey || blocks.length === 0) {
+      if (blocks.length === maxResults) {
+        return new ParseError(source, `more than ${maxResults} interfaces`);
+      }
+      blocks.push([]);
+    }
     (blocks.at(-1) as KeyValue[]).push(pair);
   }
   if (blocks.length === 0 && !sawHeader) {

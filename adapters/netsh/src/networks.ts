@@ -5,14 +5,17 @@
  * indented lines are network type, authentication and encryption; an indented `BSSID <n> :`
  * opens an access point, whose signal is the first `NN%` value, channel the first bare integer
  * after the signal, radio type the first `802.11…` value and band the first `… GHz` value.
+ * More than `maxResults` networks, or access points, is a ParseError.
  */
 import {
   bareInteger,
+  hasDigit,
   isBand,
   isRadioType,
   keyValue,
   LineReader,
   maxInputChars,
+  maxResults,
   normaliseBand,
   ParseError,
   percent,
@@ -40,6 +43,8 @@ export interface VisibleNetwork {
 }
 
 const source = 'wlan show networks';
+/** Every BSSID of every network, counted together (see `maxResults`). */
+const maxAccessPoints = maxResults;
 const ssidHeader = /^SSID[ \u00a0]+\d{1,5}[ \u00a0]*:/;
 const bssidLabel = /^bssid[ \u00a0]+\d{1,5}$/;
 
@@ -65,12 +70,16 @@ export function parseNetworks(text: string): VisibleNetwork[] | ParseError {
   let ap: MutableAp | undefined;
   let interfaceName: string | undefined;
   let sawHeader = false;
+  let accessPoints = 0;
   for (let line = lines.next(); line !== undefined; line = lines.next()) {
     if (line.indent === 0) {
       if (line.text.startsWith('SSID') && ssidHeader.test(line.text)) {
         const colon = line.text.indexOf(':');
         let ssid = line.text.slice(colon + 1);
         if (ssid.startsWith(' ')) ssid = ssid.slice(1);
+        if (networks.length === maxResults) {
+          return new ParseError(source, `more than ${maxResults} networks`);
+        }
         network = { ssid, fields: [], accessPoints: [] };
         if (interfaceName !== undefined) network.interfaceName = interfaceName;
         networks.push(network);
@@ -79,13 +88,13 @@ export function parseNetworks(text: string): VisibleNetwork[] | ParseError {
       }
       // `Interface name : Wi-Fi` is followed by the count sentence (a digit, no colon).
       const pair = keyValue(line.text);
-      const next = lines.peek();
-      if (pair && next && next.indent === 0 && !next.text.includes(':') && /\d/.test(next.text)) {
+      const next = pair ? lines.peek() : undefined;
+      if (pair && next && next.indent === 0 && !next.text.includes(':') && hasDigit(next.text)) {
         interfaceName = pair.value;
         sawHeader = true;
         network = undefined;
         ap = undefined;
-      } else if (!pair && /\d/.test(line.text)) {
+      } else if (!pair && hasDigit(line.text)) {
         sawHeader = true;
       }
       continue;
@@ -94,6 +103,9 @@ export function parseNetworks(text: string): VisibleNetwork[] | ParseError {
     const pair = keyValue(line.text);
     if (!pair) continue;
     if (bssidLabel.test(pair.key)) {
+      if (++accessPoints > maxAccessPoints) {
+        return new ParseError(source, `more than ${maxAccessPoints} access points`);
+      }
       ap = { bssid: pair.value.toLowerCase() };
       network.accessPoints.push(ap);
       continue;

@@ -458,3 +458,53 @@ describe('the 24H2 location refusal', () => {
     expect(parseInterfaces(refusal)).toEqual([]);
   });
 });
+
+describe('more results than any netsh output holds', () => {
+  const networksOf = (n: number, apsEach = 0) =>
+    Array.from(
+      { length: n },
+      (_, i) =>
+        `SSID ${i + 1} : net${i}\n    Authentication : Open\n${Array.from(
+          { length: apsEach },
+          (_, j) => `    BSSID ${j + 1} : 00:11:22:33:44:55\n`,
+        ).join('')}`,
+    ).join('');
+
+  it('reads 16384 networks and refuses 16385 with a ParseError', () => {
+    const most = parseNetworks(networksOf(16384));
+    expect(Array.isArray(most) && most.length).toBe(16384);
+    const over = parseNetworks(networksOf(16385));
+    expect(over).toBeInstanceOf(ParseError);
+    expect((over as ParseError).message).toContain('more than 16384 networks');
+  });
+
+  it('refuses more than 16384 access points with a ParseError', () => {
+    const most = parseNetworks(networksOf(1024, 16));
+    expect(Array.isArray(most) && most.reduce((n, x) => n + x.accessPoints.length, 0)).toBe(16384);
+    const over = parseNetworks(`${networksOf(1024, 16)}${networksOf(1, 1)}`);
+    expect(over).toBeInstanceOf(ParseError);
+    expect((over as ParseError).message).toContain('more than 16384 access points');
+  });
+
+  it('reads 16384 interfaces and refuses 16385 with a ParseError', () => {
+    const interfacesOf = (n: number) => '    Name : Wi-Fi\n    State : connected\n'.repeat(n);
+    const most = parseInterfaces(interfacesOf(16384));
+    expect(Array.isArray(most) && most.length).toBe(16384);
+    const over = parseInterfaces(interfacesOf(16385));
+    expect(over).toBeInstanceOf(ParseError);
+    expect((over as ParseError).message).toContain('more than 16384 interfaces');
+  });
+
+  it('reads 16384 table rows and refuses 16385 with a ParseError', () => {
+    const rule = '------  ---------------  ---------  ---------  -------------\n';
+    const subinterfaces = (n: number) => rule + '  1500  1  0  0  Wi-Fi\n'.repeat(n);
+    expect((parseSubinterfaces(subinterfaces(16384)) as unknown[]).length).toBe(16384);
+    expect(parseSubinterfaces(subinterfaces(16385))).toBeInstanceOf(ParseError);
+    const table = (n: number) =>
+      `Admin State    State          Type             Interface Name\n${rule}${'Enabled        Connected      Dedicated        Wi-Fi\n'.repeat(n)}`;
+    expect((parseInterfaceTable(table(16384)) as unknown[]).length).toBe(16384);
+    const over = parseInterfaceTable(table(16385));
+    expect(over).toBeInstanceOf(ParseError);
+    expect((over as ParseError).message).toContain('more than 16384 rows');
+  });
+});

@@ -1,9 +1,10 @@
 /**
  * The two column tables: `netsh interface show interface` (Admin State, State, Type, Name;
  * headers and values localised, names may hold spaces) and `netsh interface ipv4 show
- * subinterfaces` (four numbers, then the name; header localised, rows not).
+ * subinterfaces` (four numbers, then the name; header localised, rows not). More than
+ * `maxResults` rows is a ParseError.
  */
-import { type Line, LineReader, maxInputChars, ParseError } from './text.js';
+import { type Line, LineReader, maxInputChars, maxResults, ParseError } from './text.js';
 
 export interface InterfaceRow {
   readonly adminState: string;
@@ -107,6 +108,7 @@ export function parseInterfaceTable(text: string): InterfaceRow[] | ParseError {
     }
     const [adminState = '', state = '', type = '', name = ''] = cells;
     if (name === '') continue;
+    if (rows.length === maxResults) return new ParseError(source, `more than ${maxResults} rows`);
     rows.push({
       adminState,
       state,
@@ -142,6 +144,7 @@ export function parseSubinterfaces(text: string): SubinterfaceRow[] | ParseError
     if (first < 0x30 || first > 0x39) continue;
     const match = subinterfaceRow.exec(line.text);
     if (!match) continue;
+    if (rows.length === maxResults) return new ParseError(source, `more than ${maxResults} rows`);
     rows.push({
       mtu: Number(match[1]),
       mediaSenseState: Number(match[2]),

@@ -19,6 +19,14 @@ export class ParseError extends Error {
 /** Outputs larger than this are not netsh output (its largest are a few hundred KB). */
 export const maxInputChars = 8 * 1024 * 1024;
 
+/**
+ * More results than this in one output are not netsh output (a PC has a few WLAN interfaces
+ * and sees at most a few hundred networks): the output is refused with a ParseError rather
+ * than read into a list nobody could use (a megabyte of `a : b` lines is 100 000
+ * "interfaces"). Well above the benchmark's megabyte of real outputs joined (13 000 rows).
+ */
+export const maxResults = 16384;
+
 /** The authentication label, lower-cased, in the languages netsh prints it in. */
 export const authenticationLabels = [
   'authentication',
@@ -112,6 +120,15 @@ function isTrimmedSpace(c: number): boolean {
     c === 0x3000 ||
     c === 0xfeff
   );
+}
+
+/** `/\d/.test(text)` without a regular expression call per line. */
+export function hasDigit(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) return true;
+  }
+  return false;
 }
 
 /** `text` without trailing spaces and tabs (a loop: `/[ \t]+$/` rescans from every space). */

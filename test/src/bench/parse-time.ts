@@ -168,13 +168,19 @@ const subinterfaces = Buffer.from(
   ].join('\r\n'),
 );
 
-/** The helper's output as the engine reads it: a line at a time, each parsed on its own. */
+/**
+ * The helper's output as the engine reads it: a line at a time, each parsed on its own. The
+ * line stream decodes its chunks once and splits them (a line per `Buffer.toString` call
+ * would measure a million binding calls on a megabyte of blank lines, not the parser).
+ */
 function helperLines(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8');
   const reports: unknown[] = [];
-  for (let start = 0; start < bytes.length; ) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end < 0) end = bytes.length;
-    reports.push(parseHelperLine(bytes.toString('utf8', start, end)));
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const report = parseHelperLine(text.slice(start, end));
+    if (report !== undefined) reports.push(report);
     start = end + 1;
   }
   return reports;
