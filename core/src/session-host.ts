@@ -260,9 +260,10 @@ export class SessionHost implements LinkObserver {
   }
 
   #followed(b: Binding): LinkStatus {
-    // A service network outlives its members: with its member gone, follow the network.
-    const memberGone = b.active?.status === 'Removed' && b.effective.type === 'ServiceNetwork';
-    if (b.active && !memberGone) return b.active.status;
+    // A session outlives the links it roamed to (a service network its members): with such a
+    // link removed, follow the session's own configuration.
+    const roamedGone = b.active?.status === 'Removed' && b.active.record !== b.effective;
+    if (b.active && !roamedGone) return b.active.status;
     const record = b.effective;
     if (!record.valid) return 'Removed';
     if (record.type === 'UserChoice') return statusOf(record, undefined);
