@@ -339,18 +339,23 @@ interface ProtectionSpace {
   digest: DigestState | undefined;
 }
 
-export type AuthOutcome =
-  | { readonly kind: 'retry'; readonly authorization: string }
+/** Where an authentication attempt ends: retry with `Retry`'s fields, or fail. */
+type Outcome<Retry> =
+  | ({ readonly kind: 'retry' } & Retry)
   | { readonly kind: 'fail'; readonly error: AuthenticationError };
 
-export type AuthStep =
-  | AuthOutcome
+/** An outcome now, or a question for the application first. */
+type Step<O> =
+  | O
   | {
       readonly kind: 'ask';
       readonly authenticator: Authenticator;
       /** Call after the app filled the authenticator: 'retry' or 'fail'. */
-      answer(): AuthOutcome;
+      answer(): O;
     };
+
+export type AuthOutcome = Outcome<{ readonly authorization: string }>;
+export type AuthStep = Step<AuthOutcome>;
 
 export interface AuthRequest {
   readonly method: string;
@@ -590,18 +595,8 @@ function safeDecode(s: string): string {
   }
 }
 
-export type ProxyAuthOutcome =
-  | { readonly kind: 'retry'; readonly proxy: NetworkProxy }
-  | { readonly kind: 'fail'; readonly error: AuthenticationError };
-
-export type ProxyAuthStep =
-  | ProxyAuthOutcome
-  | {
-      readonly kind: 'ask';
-      readonly authenticator: Authenticator;
-      /** Call after the app filled the authenticator: 'retry' or 'fail'. */
-      answer(): ProxyAuthOutcome;
-    };
+export type ProxyAuthOutcome = Outcome<{ readonly proxy: NetworkProxy }>;
+export type ProxyAuthStep = Step<ProxyAuthOutcome>;
 
 /** Proxy authentication state of one request; see the header comment for the calls. */
 export class ProxyAuthentication {
