@@ -128,7 +128,8 @@ describe('the inspector page', { timeout: 60_000 }, () => {
     const officeGroup = page.locator('[data-configuration="sim:a"]');
     await eventually(() => officeGroup.locator('[data-session]').count()).toBe(2);
     expect(await officeGroup.locator('h3').textContent()).toBe('Office WLAN');
-    expect(await officeGroup.locator('[data-state="Connected"]').count()).toBe(2);
+    // The sessions can be drawn from an earlier batch, before their Connected state arrives.
+    await eventually(() => officeGroup.locator('[data-state="Connected"]').count()).toBe(2);
     expect(await page.locator('[data-configuration="sim:b"] [data-session]').count()).toBe(1);
     expect(
       await page.locator('[data-configuration="sim:b"] [data-session]').getAttribute('data-state'),
@@ -283,13 +284,15 @@ describe('the inspector page', { timeout: 60_000 }, () => {
     await eventually(() => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain('LINK_UP');
     await page.getByLabel('Filter events').fill('');
-    await eventually(() => rows.count()).toBe(all);
+    // Entries of the open may still arrive in a later batch: the log only grows back.
+    await eventually(() => rows.count()).toBeGreaterThanOrEqual(all);
 
     await page.getByRole('button', { name: 'Pause' }).click();
+    const shown = await rows.count();
     s.close();
     await until(() => s.state() === 'Disconnected', 'the session to close');
     await eventually(() => sessionChart(page).getAttribute('data-active')).toBe('Disconnected');
-    expect(await rows.count()).toBe(all);
+    expect(await rows.count()).toBe(shown);
     await page.getByRole('button', { name: 'Resume' }).click();
     await eventually(() => rows.allTextContents()).toEqual(
       expect.arrayContaining([expect.stringContaining('CLOSE'), expect.stringContaining('closed')]),
