@@ -8,11 +8,9 @@
 import {
   authenticationLabels,
   bareInteger,
-  hasDigit,
   isBand,
   isRadioType,
   type KeyValue,
-  keyValue,
   LineReader,
   looksLikeMac,
   maxInputChars,
@@ -89,32 +87,44 @@ const notConnectedValues = new Set([
   'not ready',
 ]);
 
+/** An interface shows a few dozen lines: a block of more is not netsh output. */
+const maxPairs = 1024;
+
 export function parseInterfaces(text: string): WlanInterface[] | ParseError {
   if (text.length > maxInputChars) return new ParseError(source, 'output too large');
-  const blocks: KeyValue[][] = [];
+  const interfaces: WlanInterface[] = [];
+  // Each block is read as soon as the next begins, so its pairs never outlive it.
+  let block: KeyValue[] = [];
   let firstKey: string | undefined;
-  let sawHeader = false;
   const lines = new LineReader(text);
-  for (let line = lines.next(); line !== undefined; line = lines.next()) {
-    if (line.indent === 0) {
-      if (hasDigit(line.text)) sawHeader = true;
-      continue;
-    }
-    const pair = keyValue(line.text);
-    if (!pair) continue;
-    if (firstKey === undefined) firstKey = pair.key;
-    if (pair.key === firstKey || blocks.length === 0) {
-      if (blocks.length === maxResults) {
+  while (lines.nextWith(':')) {
+    if (lines.indent === 0) continue;
+    const pair = lines.pair() as KeyValue;
+    firstKey ??= pair.key;
+    if (pair.key === firstKey && block.length > 0) {
+      if (interfaces.length === maxResults - 1) {
         return new ParseError(source, `more than ${maxResults} interfaces`);
       }
-      blocks.push([]);
+      interfaces.push(readInterface(block));
+      block = [];
     }
-    (blocks.at(-1) as KeyValue[]).push(pair);
+    if (block.length === maxPairs) {
+      return new ParseError(source, `more than ${maxPairs} lines for one interface`);
+    }
+    block.push(pair);
   }
-  if (blocks.length === 0 && !sawHeader) {
+  if (block.length > 0) interfaces.push(readInterface(block));
+  else if (!hasCount(text)) {
     return new ParseError(source, 'neither an interface count nor an interface block');
   }
-  return blocks.map(readInterface);
+  return interfaces;
+}
+
+/** An unindented line with a digit: `There are 2 interfaces on the system:`, in any language. */
+function hasCount(text: string): boolean {
+  const lines = new LineReader(text);
+  while (lines.nextWithDigit()) if (lines.indent === 0) return true;
+  return false;
 }
 
 const labelSets = Object.fromEntries(

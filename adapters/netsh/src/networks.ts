@@ -9,10 +9,9 @@
  */
 import {
   bareInteger,
-  hasDigit,
   isBand,
   isRadioType,
-  keyValue,
+  type KeyValue,
   LineReader,
   maxInputChars,
   maxResults,
@@ -71,37 +70,37 @@ export function parseNetworks(text: string): VisibleNetwork[] | ParseError {
   let interfaceName: string | undefined;
   let sawHeader = false;
   let accessPoints = 0;
-  for (let line = lines.next(); line !== undefined; line = lines.next()) {
-    if (line.indent === 0) {
-      if (line.text.startsWith('SSID') && ssidHeader.test(line.text)) {
-        const colon = line.text.indexOf(':');
-        let ssid = line.text.slice(colon + 1);
-        if (ssid.startsWith(' ')) ssid = ssid.slice(1);
-        if (networks.length === maxResults) {
-          return new ParseError(source, `more than ${maxResults} networks`);
+  // Every line read holds a colon; the count sentence (no colon) is looked for at the end.
+  while (lines.nextWith(':')) {
+    if (lines.indent === 0) {
+      if (lines.startsWith('SSID')) {
+        const text = lines.text();
+        if (ssidHeader.test(text)) {
+          const colon = text.indexOf(':');
+          let ssid = text.slice(colon + 1);
+          if (ssid.startsWith(' ')) ssid = ssid.slice(1);
+          if (networks.length === maxResults) {
+            return new ParseError(source, `more than ${maxResults} networks`);
+          }
+          network = { ssid, fields: [], accessPoints: [] };
+          if (interfaceName !== undefined) network.interfaceName = interfaceName;
+          networks.push(network);
+          ap = undefined;
+          continue;
         }
-        network = { ssid, fields: [], accessPoints: [] };
-        if (interfaceName !== undefined) network.interfaceName = interfaceName;
-        networks.push(network);
-        ap = undefined;
-        continue;
       }
       // `Interface name : Wi-Fi` is followed by the count sentence (a digit, no colon).
-      const pair = keyValue(line.text);
-      const next = pair ? lines.peek() : undefined;
-      if (pair && next && next.indent === 0 && !next.text.includes(':') && hasDigit(next.text)) {
-        interfaceName = pair.value;
+      const next = lines.fork();
+      if (next.next() && isCountSentence(next)) {
+        interfaceName = lines.pair()?.value;
         sawHeader = true;
         network = undefined;
         ap = undefined;
-      } else if (!pair && hasDigit(line.text)) {
-        sawHeader = true;
       }
       continue;
     }
     if (!network) continue;
-    const pair = keyValue(line.text);
-    if (!pair) continue;
+    const pair = lines.pair() as KeyValue;
     if (bssidLabel.test(pair.key)) {
       if (++accessPoints > maxAccessPoints) {
         return new ParseError(source, `more than ${maxAccessPoints} access points`);
@@ -132,10 +131,21 @@ export function parseNetworks(text: string): VisibleNetwork[] | ParseError {
     if (ap.radioType === undefined && isRadioType(value)) ap.radioType = value;
     else if (ap.band === undefined && isBand(value)) ap.band = normaliseBand(value);
   }
-  if (networks.length === 0 && !sawHeader) {
+  if (networks.length === 0 && !sawHeader && !hasCountSentence(text)) {
     return new ParseError(source, 'neither an interface header nor an SSID block');
   }
   return networks.map(finishNetwork);
+}
+
+/** `There are 3 networks currently visible.`, in any language: unindented, a digit, no colon. */
+function isCountSentence(line: LineReader): boolean {
+  return line.indent === 0 && line.colon() < 0 && line.hasDigit();
+}
+
+function hasCountSentence(text: string): boolean {
+  const lines = new LineReader(text);
+  while (lines.nextWithDigit()) if (isCountSentence(lines)) return true;
+  return false;
 }
 
 /** The value, built once: no copies (a megabyte of `SSID n :` lines is 100 000 networks). */

@@ -495,6 +495,34 @@ describe('more results than any netsh output holds', () => {
     expect((over as ParseError).message).toContain('more than 16384 interfaces');
   });
 
+  it('reads 1024 lines of one interface and refuses 1025 with a ParseError', () => {
+    const block = (n: number) =>
+      `    Name : Wi-Fi\n${Array.from({ length: n - 1 }, (_, i) => `    Field ${i} : x\n`).join('')}`;
+    const most = parseInterfaces(block(1024));
+    expect(Array.isArray(most) && most.map((i) => i.name)).toEqual(['Wi-Fi']);
+    const over = parseInterfaces(block(1025));
+    expect(over).toBeInstanceOf(ParseError);
+    expect((over as ParseError).message).toContain('more than 1024 lines for one interface');
+  });
+
+  it('reads 16384 saved profiles and refuses 16385 with a ParseError', () => {
+    const profiles = (n: number) =>
+      `Profiles on interface Wi-Fi:\n\nUser profiles\n-------------\n${'    All User Profile     : Home\n'.repeat(n)}`;
+    expect((parseProfiles(profiles(16384)) as unknown[]).length).toBe(16384);
+    const over = parseProfiles(profiles(16385));
+    expect(over).toBeInstanceOf(ParseError);
+    expect((over as ParseError).message).toContain('more than 16384 profiles');
+  });
+
+  it('reads a profile of 16384 SSIDs and refuses 16385 with a ParseError', () => {
+    const details = (n: number) =>
+      `    Radio type : 802.11n\n${'    SSID name : "Home"\n'.repeat(n)}`;
+    expect((parseProfileDetails(details(16384)) as { ssids: unknown[] }).ssids.length).toBe(16384);
+    const over = parseProfileDetails(details(16385));
+    expect(over).toBeInstanceOf(ParseError);
+    expect((over as ParseError).message).toContain('more than 16384 SSIDs');
+  });
+
   it('reads 16384 table rows and refuses 16385 with a ParseError', () => {
     const rule = '------  ---------------  ---------  ---------  -------------\n';
     const subinterfaces = (n: number) => rule + '  1500  1  0  0  Wi-Fi\n'.repeat(n);

@@ -6,9 +6,10 @@
  */
 import {
   authenticationLabels,
-  keyValue,
+  type KeyValue,
   LineReader,
   maxInputChars,
+  maxResults,
   ParseError,
   trimSpacesEnd,
 } from './text.js';
@@ -24,13 +25,17 @@ export function parseProfiles(text: string): SavedProfile[] | ParseError {
   const profiles: SavedProfile[] = [];
   let sawHeader = false;
   const lines = new LineReader(text);
-  for (let line = lines.next(); line !== undefined; line = lines.next()) {
-    if (line.indent === 0) {
-      if (line.text.trimEnd().endsWith(':')) sawHeader = true;
+  // Both the header (`Profiles on interface Wi-Fi:`) and the profile lines hold a colon.
+  while (lines.nextWith(':')) {
+    if (lines.indent === 0) {
+      if (lines.lastVisible() === 0x3a) sawHeader = true;
       continue;
     }
-    const pair = keyValue(line.text);
-    if (!pair || pair.label === '' || pair.raw === '') continue;
+    const pair = lines.pair() as KeyValue;
+    if (pair.label === '' || pair.raw === '') continue;
+    if (profiles.length === maxResults) {
+      return new ParseError(source, `more than ${maxResults} profiles`);
+    }
     profiles.push({ name: pair.raw });
   }
   if (profiles.length === 0 && !sawHeader) {
@@ -59,6 +64,12 @@ const cipherLabels = [
   'versleuteling',
 ];
 const costLabels = ['cost', 'kosten', 'costo', 'coût', 'coste'];
+/** Which setting a label names, in every language (one lookup per line). */
+const detailLabels = new Map<string, 'authentication' | 'cipher' | 'cost'>([
+  ...authenticationLabels.map((label) => [label, 'authentication'] as const),
+  ...cipherLabels.map((label) => [label, 'cipher'] as const),
+  ...costLabels.map((label) => [label, 'cost'] as const),
+]);
 const unmetered = new Set([
   'unrestricted',
   'uneingeschränkt',
@@ -88,20 +99,22 @@ export function parseProfileDetails(text: string): ProfileDetails | ParseError {
   let cost: string | undefined;
   let pairs = 0;
   const lines = new LineReader(text);
-  for (let line = lines.next(); line !== undefined; line = lines.next()) {
-    const pair = keyValue(line.text);
-    if (!pair || pair.label === '' || pair.label.startsWith('#')) continue;
+  while (lines.nextWith(':')) {
+    const pair = lines.pair() as KeyValue;
+    if (pair.label === '' || pair.label.startsWith('#')) continue;
     pairs++;
     const raw = trimSpacesEnd(pair.raw);
     if (raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"')) {
+      if (ssids.length === maxResults) {
+        return new ParseError(source, `more than ${maxResults} SSIDs`);
+      }
       ssids.push(raw.slice(1, -1));
-    } else if (authentication === undefined && authenticationLabels.includes(pair.key)) {
-      authentication = pair.value;
-    } else if (cipher === undefined && cipherLabels.includes(pair.key)) {
-      cipher = pair.value;
-    } else if (cost === undefined && costLabels.includes(pair.key)) {
-      cost = pair.value;
+      continue;
     }
+    const field = detailLabels.get(pair.key);
+    if (field === 'authentication') authentication ??= pair.value;
+    else if (field === 'cipher') cipher ??= pair.value;
+    else if (field === 'cost') cost ??= pair.value;
   }
   if (pairs === 0) return new ParseError(source, 'no `label : value` line');
   const lower = cost?.toLowerCase();

@@ -4,7 +4,7 @@
  * subinterfaces` (four numbers, then the name; header localised, rows not). More than
  * `maxResults` rows is a ParseError.
  */
-import { type Line, LineReader, maxInputChars, maxResults, ParseError } from './text.js';
+import { LineReader, maxInputChars, maxResults, ParseError } from './text.js';
 
 export interface InterfaceRow {
   readonly adminState: string;
@@ -59,34 +59,35 @@ function known(value: string, yes: Set<string>, no: Set<string>): boolean | unde
   return yes.has(lower) ? true : no.has(lower) ? false : undefined;
 }
 
-// `---` then only dashes and spaces: one quantifier, so no backtracking between two.
-const isRule = (text: string) => text.startsWith('---') && /^---[\s-]*$/.test(text);
+/** Moves to the next table rule: `---` then only dashes and spaces. */
+function nextRule(lines: LineReader): boolean {
+  while (lines.nextWith('---')) {
+    // One quantifier, so no backtracking between two.
+    if (lines.startsWith('---') && /^---[\s-]*$/.test(lines.text())) return true;
+  }
+  return false;
+}
 
 export function parseInterfaceTable(text: string): InterfaceRow[] | ParseError {
   const source = 'interface show interface';
   if (text.length > maxInputChars) return new ParseError(source, 'output too large');
   const lines = new LineReader(text);
-  let before: Line | undefined;
-  let rule: Line | undefined;
-  for (let line = lines.next(); line !== undefined; line = lines.next()) {
-    if (isRule(line.text)) {
-      rule = line;
-      break;
-    }
-    before = line;
-  }
-  if (rule === undefined || rule.number < 1) return new ParseError(source, 'no table header');
-  // Column starts from the header, the line right above the rule: columns are separated by
-  // two or more spaces.
-  const header = before?.number === rule.number - 1 ? before : undefined;
+  if (!nextRule(lines)) return new ParseError(source, 'no table header');
+  // The header is the line right above the rule: columns are separated by two or more spaces.
+  const above = lines.lineAbove();
+  if (above === undefined) return new ParseError(source, 'no table header');
+  const header =
+    above.trim() === ''
+      ? undefined
+      : above.replace(/^[ \t]+/, (indent) => ' '.repeat(indent.length));
   const starts: number[] = [];
   if (header) {
-    const full = ' '.repeat(header.indent) + header.text;
-    for (const match of full.matchAll(/\S+(?: \S+)*/g)) starts.push(match.index ?? 0);
+    for (const match of header.matchAll(/\S+(?: \S+)*/g)) starts.push(match.index ?? 0);
   }
   const rows: InterfaceRow[] = [];
-  for (let line = lines.next(); line !== undefined; line = lines.next()) {
-    const full = ' '.repeat(line.indent) + line.text;
+  while (lines.next()) {
+    const line = lines.text();
+    const full = ' '.repeat(lines.indent) + line;
     let cells: string[];
     const [, s1, s2, s3] = starts;
     if (
@@ -101,9 +102,9 @@ export function parseInterfaceTable(text: string): InterfaceRow[] | ParseError {
         c.trim(),
       );
     } else {
-      const tokens = line.text.split(/\s+/);
+      const tokens = line.split(/\s+/);
       if (tokens.length < 4) continue;
-      const name = line.text.replace(/^\S+\s+\S+\s+\S+\s+/, '');
+      const name = line.replace(/^\S+\s+\S+\s+\S+\s+/, '');
       cells = [tokens[0] ?? '', tokens[1] ?? '', tokens[2] ?? '', name.trim()];
     }
     const [adminState = '', state = '', type = '', name = ''] = cells;
@@ -134,15 +135,14 @@ const subinterfaceRow = /^(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S.*)$/;
 export function parseSubinterfaces(text: string): SubinterfaceRow[] | ParseError {
   const source = 'interface ipv4 show subinterfaces';
   if (text.length > maxInputChars) return new ParseError(source, 'output too large');
+  if (!nextRule(new LineReader(text))) return new ParseError(source, 'no table header');
   const lines = new LineReader(text);
-  let sawRule = false;
   const rows: SubinterfaceRow[] = [];
-  for (let line = lines.next(); line !== undefined; line = lines.next()) {
-    sawRule ||= isRule(line.text);
-    // Rows start with a digit (the MTU): most other lines cost no regular expression.
-    const first = line.text.charCodeAt(0);
+  // Rows start with a digit (the MTU): only lines with a digit are read.
+  while (lines.nextWithDigit()) {
+    const first = text.charCodeAt(lines.start);
     if (first < 0x30 || first > 0x39) continue;
-    const match = subinterfaceRow.exec(line.text);
+    const match = subinterfaceRow.exec(lines.text());
     if (!match) continue;
     if (rows.length === maxResults) return new ParseError(source, `more than ${maxResults} rows`);
     rows.push({
@@ -153,7 +153,6 @@ export function parseSubinterfaces(text: string): SubinterfaceRow[] | ParseError
       name: (match[5] ?? '').trimEnd(),
     });
   }
-  if (!sawRule) return new ParseError(source, 'no table header');
   return rows;
 }
 
@@ -168,11 +167,15 @@ export type NetshRefusal = 'location-permission' | 'service-unavailable';
 export function detectRefusal(text: string): NetshRefusal | undefined {
   if (text.length > maxInputChars) return undefined;
   if (text.includes('ms-settings:privacy-location')) return 'location-permission';
-  const lines = new LineReader(text);
-  for (let line = lines.next(); line !== undefined; line = lines.next()) {
-    if (/\bWlan[A-Za-z]{3,40}\b/.test(line.text) && /(?:^|\D)5[\s.:]*$/.test(line.text)) {
+  // Only the lines that name `Wlan` are tested: found by searching the output for it.
+  for (let at = text.indexOf('Wlan'); at >= 0; ) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    const line = text.slice(text.lastIndexOf('\n', at) + 1, end);
+    if (/\bWlan[A-Za-z]{3,40}\b/.test(line) && /(?:^|\D)5[\s.:]*$/.test(line)) {
       return 'location-permission';
     }
+    at = text.indexOf('Wlan', end);
   }
   if (/\bwlansvc\b/i.test(text)) return 'service-unavailable';
   return undefined;

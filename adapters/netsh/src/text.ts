@@ -37,73 +37,165 @@ export const authenticationLabels = [
   'verificatie',
 ];
 
-export interface Line {
-  /** Leading spaces and tabs (NBSP does not count). */
-  readonly indent: number;
-  /** The line without its indentation and without a trailing CR. */
-  readonly text: string;
-  /** Which line of the output it is (0-based, blank lines counted). */
-  readonly number: number;
-}
-
 /**
- * The non-blank lines of an output, one at a time (a line is blank when `trim()` leaves
- * nothing). Blank runs are stepped over a character at a time without making strings, and no
- * array of lines is built: a megabyte of blank lines or one-character lines costs about what
- * reading it once does.
+ * The non-blank lines of an output (a line is blank when `trim()` leaves nothing), read in
+ * place: the reader holds the current line's offsets in the output, and a parser looks at
+ * char codes there before it asks for a string. No string, object or array is made per line,
+ * and `nextWith` jumps from one line that holds what a parser looks for to the next without
+ * reading the lines between: a megabyte of lines that cannot matter costs one search.
  */
 export class LineReader {
-  readonly #text: string;
+  /** The whole output. */
+  readonly input: string;
+  /** Where the current line's content begins, after its indentation. */
+  start = 0;
+  /** Where it ends, before a trailing CR. */
+  end = 0;
+  /** Leading spaces and tabs (NBSP does not count). */
+  indent = 0;
+  /** Where the first line begins (after a BOM). */
+  readonly #first: number;
+  /** Where the next line begins. */
   #at: number;
-  #number = 0;
-  #peeked: Line | undefined;
+  /** The first `:` at or after `start` (or the input's length): searched again once passed. */
+  #colon = -1;
 
   constructor(input: string) {
-    this.#text = input;
-    this.#at = input.charCodeAt(0) === 0xfeff ? 1 : 0;
+    this.input = input;
+    this.#first = input.charCodeAt(0) === 0xfeff ? 1 : 0;
+    this.#at = this.#first;
   }
 
-  /** The next line, without consuming it. */
-  peek(): Line | undefined {
-    this.#peeked ??= this.#read();
-    return this.#peeked;
+  /** Moves to the next non-blank line; false (and no line) at the end. */
+  next(): boolean {
+    // Char by char: per line, a loop is cheaper than an `indexOf` call.
+    const input = this.input;
+    const length = input.length;
+    for (let at = this.#at; at < length; ) {
+      let i = at;
+      while (i < length && isIndentation(input.charCodeAt(i))) i++;
+      const start = i;
+      while (i < length && isBlank(input.charCodeAt(i))) i++;
+      if (i < length && input.charCodeAt(i) !== 0x0a) {
+        while (i < length && input.charCodeAt(i) !== 0x0a) i++;
+        this.#take(at, start, i);
+        return true;
+      }
+      at = i + 1;
+    }
+    this.#at = length;
+    return false;
   }
 
-  next(): Line | undefined {
-    const line = this.#peeked ?? this.#read();
-    this.#peeked = undefined;
-    return line;
+  /**
+   * Moves to the next line that holds `search`, skipping the lines between unread; false at
+   * the end. What is searched for must not be whitespace.
+   */
+  nextWith(search: string): boolean {
+    const found = this.input.indexOf(search, this.#at);
+    // The first colon of the output from here is the line's first: `colon()` need not look.
+    if (search === ':') this.#colon = found < 0 ? this.input.length : found;
+    return this.#moveTo(found);
   }
 
-  #read(): Line | undefined {
-    const text = this.#text;
-    let at = this.#at;
-    let start = at;
-    for (; at < text.length; at++) {
-      const c = text.charCodeAt(at);
-      if (c === 0x0a) {
-        this.#number++;
-        start = at + 1;
-      } else if (!isTrimmedSpace(c)) break;
+  /** Moves to the next line that holds a digit, skipping the lines between unread. */
+  nextWithDigit(): boolean {
+    digit.lastIndex = this.#at;
+    return this.#moveTo(digit.exec(this.input)?.index ?? -1);
+  }
+
+  /** Moves to the line that holds `found`, or to the end when it is -1. */
+  #moveTo(found: number): boolean {
+    const input = this.input;
+    if (found < 0) {
+      this.#at = input.length;
+      return false;
     }
-    if (at >= text.length) {
-      this.#at = at;
-      return undefined;
+    // Loops, not `lastIndexOf`/`indexOf` calls: lines are short, and each is walked once.
+    let begin = found;
+    while (begin > this.#at && input.charCodeAt(begin - 1) !== 0x0a) begin--;
+    let start = begin;
+    while (isIndentation(input.charCodeAt(start))) start++;
+    let end = found;
+    while (end < input.length && input.charCodeAt(end) !== 0x0a) end++;
+    this.#take(begin, start, end);
+    return true;
+  }
+
+  #take(begin: number, start: number, newline: number): void {
+    this.start = start;
+    this.end = this.input.charCodeAt(newline - 1) === 0x0d ? newline - 1 : newline;
+    this.indent = start - begin;
+    this.#at = newline + 1;
+  }
+
+  /** A reader at the same line, to look ahead without moving this one. */
+  fork(): LineReader {
+    const copy = new LineReader(this.input);
+    copy.start = this.start;
+    copy.end = this.end;
+    copy.indent = this.indent;
+    copy.#at = this.#at;
+    copy.#colon = this.#colon;
+    return copy;
+  }
+
+  /** The line without its indentation and without a trailing CR. */
+  text(): string {
+    return this.input.slice(this.start, this.end);
+  }
+
+  /** The line right above this one as printed (blank or not, CR dropped); none for the first. */
+  lineAbove(): string | undefined {
+    const begin = this.start - this.indent;
+    if (begin <= this.#first) return undefined;
+    const above = Math.max(this.input.lastIndexOf('\n', begin - 2) + 1, this.#first);
+    const end = this.input.charCodeAt(begin - 2) === 0x0d ? begin - 2 : begin - 1;
+    return this.input.slice(above, Math.max(end, above));
+  }
+
+  startsWith(prefix: string): boolean {
+    return this.end - this.start >= prefix.length && this.input.startsWith(prefix, this.start);
+  }
+
+  /** The line's `label : value` pair, split at its first colon; undefined when it has none. */
+  pair(): KeyValue | undefined {
+    const colon = this.colon();
+    return colon < 0 ? undefined : keyValueAt(this.input, this.start, colon, this.end);
+  }
+
+  /** Where the line's first `:` is in the output, or -1 when it has none. */
+  colon(): number {
+    if (this.#colon < this.start) {
+      const at = this.input.indexOf(':', this.start);
+      this.#colon = at < 0 ? this.input.length : at;
     }
-    let end = text.indexOf('\n', at);
-    if (end < 0) end = text.length;
-    const stop = text.charCodeAt(end - 1) === 0x0d ? end - 1 : end;
-    let indent = 0;
-    for (let c = text.charCodeAt(start); c === 0x20 || c === 0x09; ) {
-      indent++;
-      c = text.charCodeAt(start + indent);
+    return this.#colon < this.end ? this.#colon : -1;
+  }
+
+  hasDigit(): boolean {
+    for (let i = this.start; i < this.end; i++) if (isDigit(this.input.charCodeAt(i))) return true;
+    return false;
+  }
+
+  /** The line's last character that `trimEnd()` keeps. */
+  lastVisible(): number {
+    for (let end = this.end; end > this.start; end--) {
+      const c = this.input.charCodeAt(end - 1);
+      if (!isTrimmedSpace(c)) return c;
     }
-    const line = { indent, text: text.slice(start + indent, stop), number: this.#number };
-    this.#at = end + 1;
-    this.#number++;
-    return line;
+    return 0;
   }
 }
+
+const digit = /\d/g;
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+const isIndentation = (c: number) => c === 0x20 || c === 0x09;
+
+/** Whitespace within a line: what `trim()` removes, LF (the line's end) aside. */
+const isBlank = (c: number) => c !== 0x0a && isTrimmedSpace(c);
 
 /** What `String.prototype.trim` removes: ECMAScript WhiteSpace and LineTerminator. */
 function isTrimmedSpace(c: number): boolean {
@@ -120,15 +212,6 @@ function isTrimmedSpace(c: number): boolean {
     c === 0x3000 ||
     c === 0xfeff
   );
-}
-
-/** `/\d/.test(text)` without a regular expression call per line. */
-export function hasDigit(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) return true;
-  }
-  return false;
 }
 
 /** `text` without trailing spaces and tabs (a loop: `/[ \t]+$/` rescans from every space). */
@@ -153,13 +236,26 @@ export interface KeyValue {
   readonly value: string;
 }
 
-/** Splits `label : value` at the first colon; undefined when the line has none. */
-export function keyValue(text: string): KeyValue | undefined {
-  const colon = text.indexOf(':');
-  if (colon < 0) return undefined;
-  const label = text.slice(0, colon).trim();
-  const raw = text.slice(text.charCodeAt(colon + 1) === 0x20 ? colon + 2 : colon + 1);
-  return { key: label.toLowerCase(), label, raw, value: raw.trim() };
+/**
+ * Splits `label : value` (a line of `input` from `start` to `end`) at its first colon, at
+ * `colon`: no label holds a colon, values (MACs, SSIDs) may. Sliced from the offsets, so that
+ * a pair costs its three strings and nothing more.
+ */
+function keyValueAt(input: string, start: number, colon: number, end: number): KeyValue {
+  let labelStart = start;
+  let labelEnd = colon;
+  while (labelStart < labelEnd && isTrimmedSpace(input.charCodeAt(labelStart))) labelStart++;
+  while (labelEnd > labelStart && isTrimmedSpace(input.charCodeAt(labelEnd - 1))) labelEnd--;
+  const rawStart = input.charCodeAt(colon + 1) === 0x20 ? colon + 2 : colon + 1;
+  let valueStart = rawStart;
+  let valueEnd = end;
+  while (valueStart < valueEnd && isTrimmedSpace(input.charCodeAt(valueStart))) valueStart++;
+  while (valueEnd > valueStart && isTrimmedSpace(input.charCodeAt(valueEnd - 1))) valueEnd--;
+  const label = input.slice(labelStart, labelEnd);
+  const raw = input.slice(rawStart, end);
+  const value =
+    valueStart === rawStart && valueEnd === end ? raw : input.slice(valueStart, valueEnd);
+  return { key: label.toLowerCase(), label, raw, value };
 }
 
 const hex2 = /^[0-9a-f]{2}$/i;
@@ -176,22 +272,29 @@ export function looksLikeMac(value: string): boolean {
   return parts.length === 6 && parts.every((part) => /^[0-9a-fx]{2}$/i.test(part));
 }
 
+// Each shape check first rules out most values by a character or two: parsers try them on
+// every value of a block.
+
 export function percent(value: string): number | undefined {
+  if (value.length > 5 || !value.endsWith('%')) return undefined;
   const match = /^(\d{1,3})\s?%$/.exec(value);
   return match ? Number(match[1]) : undefined;
 }
 
 export function bareInteger(value: string): number | undefined {
+  if (value.length > 4 || !isDigit(value.charCodeAt(0))) return undefined;
   return /^\d{1,4}$/.test(value) ? Number(value) : undefined;
 }
 
 /** `2.4 GHz`, `2,4 GHz` (NBSP or space), `5 GHz`, `6 GHz`. */
 export function isBand(value: string): boolean {
+  const last = value.charCodeAt(value.length - 1);
+  if (value.length > 9 || (last !== 0x7a && last !== 0x5a)) return false;
   return /^\d{1,2}(?:[.,]\d{1,2})?[\s\u00a0]?GHz$/i.test(value);
 }
 
 export function isRadioType(value: string): boolean {
-  return /^802\.11[0-9a-z]{0,4}$/i.test(value);
+  return value.startsWith('802.11') && /^802\.11[0-9a-z]{0,4}$/i.test(value);
 }
 
 export function normaliseBand(value: string): string {
