@@ -48,74 +48,177 @@ export function strictText(bytes: Uint8Array): string | undefined {
   return isUtf8(bytes) ? utf8.decode(bytes) : undefined;
 }
 
-const space = /\s/;
-
-/** Whitespace as `trim()` and `\s` see it: ASCII by hand, the rest (rare) by `\s`. */
-function isSpace(c: number, text: string, at: number): boolean {
+/**
+ * Whitespace as `trim()` and `\s` see it, by code: a regular expression per character cost
+ * more than the rest of a parser on text full of U+FFFD (invalid UTF-8).
+ */
+export function isSpace(c: number): boolean {
   if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  return space.test(text.charAt(at));
+  // U+FFFD (invalid UTF-8) and most letters of other scripts are above U+3000.
+  if (c > 0x3000) return c === 0xfeff;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
 }
 
 /**
- * The lines of a text, one at a time: split on LF, CRLF or a lone CR, and a final empty line
- * (after the last break) is not a line. No array of lines is built, and `nextNonBlank` steps
- * over whitespace-only lines without making strings of them, so a megabyte of line breaks
- * costs about what reading it once does.
+ * The next place a string occurs in a text at or after an offset, searched for again only once
+ * the offset has passed it: asked with growing offsets, a whole text costs one search through
+ * it, however many lines ask.
+ */
+class NextOccurrence {
+  #at = -1;
+
+  constructor(
+    readonly text: string,
+    readonly search: string,
+  ) {}
+
+  /** Where the search next occurs at or after `from`, or the text's length. */
+  from(from: number): number {
+    if (this.#at < from) {
+      const at = this.text.indexOf(this.search, from);
+      this.#at = at < 0 ? this.text.length : at;
+    }
+    return this.#at;
+  }
+}
+
+/**
+ * The lines of a text, one at a time, as offsets into it: split on LF, CRLF or a lone CR, and
+ * a final empty line (after the last break) is not a line. A parser looks at the current line
+ * through its offsets and char codes, and makes strings only of the lines that matter: a
+ * megabyte of `}` lines is half a million lines, and a string or a regular expression each
+ * would cost more than reading the text.
  */
 export class LineReader {
-  readonly #text: string;
+  readonly text: string;
+  /**
+   * Parsers read these; only the reader moves them. The current line is `text` from `start`
+   * to `end` (its line break excluded)…
+   */
+  start = 0;
+  end = 0;
+  /** …and without the whitespace around it (as `trim()` sees it), from `first` to `last`. */
+  first = 0;
+  last = 0;
   #at = 0;
   #number = 0;
-  #lf = -1;
-  #cr = -1;
+  readonly #searches: NextOccurrence[] = [];
 
-  constructor(text: string) {
-    this.#text = text;
+  /**
+   * A reader that lives as long as the class. V8 holds the hidden class of a reader's fields
+   * weakly: once no reader is alive, a garbage collection drops it and, with it, the compiled
+   * code of every method, so that the next output is read by unoptimised code at a third of
+   * the speed. One live reader of decoded text, with a search done, keeps that code.
+   */
+  static readonly keptAlive = LineReader.#used(new LineReader(toText(Buffer.from('a: b\n'))));
+
+  static #used(reader: LineReader): LineReader {
+    reader.next();
+    reader.find(':');
+    return reader;
   }
 
-  /** The 1-based number of the line last returned. */
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  /** The 1-based number of the current line. */
   get number(): number {
     return this.#number;
   }
 
-  next(): string | undefined {
-    const text = this.#text;
+  /** Moves to the next line; false at the end of the text. */
+  next(): boolean {
+    const text = this.text;
     const start = this.#at;
-    if (start >= text.length) return undefined;
-    // The next LF and the next CR, each searched for again only once passed.
-    if (this.#lf < start) this.#lf = indexOrEnd(text, '\n', start);
-    if (this.#cr < start) this.#cr = indexOrEnd(text, '\r', start);
-    const end = Math.min(this.#lf, this.#cr);
-    this.#at = end === this.#cr && end + 1 === this.#lf ? end + 2 : end + 1;
+    if (start >= text.length) return false;
+    // Char by char: on short lines, cheaper than a call to indexOf for each break.
+    let end = start;
+    let c = 0;
+    for (; end < text.length; end++) {
+      c = text.charCodeAt(end);
+      if (c === 0x0a || c === 0x0d) break;
+    }
+    let first = start;
+    while (first < end && isSpace(text.charCodeAt(first))) first++;
+    let last = end;
+    while (last > first && isSpace(text.charCodeAt(last - 1))) last--;
+    this.#at = c === 0x0d && text.charCodeAt(end + 1) === 0x0a ? end + 2 : end + 1;
     this.#number++;
-    return text.slice(start, end);
+    this.start = start;
+    this.end = end;
+    this.first = first;
+    this.last = last;
+    return true;
   }
 
-  /** The next line that holds more than whitespace (as `trim()` sees it). */
-  nextNonBlank(): string | undefined {
-    const text = this.#text;
-    let at = this.#at;
-    let i = at;
-    for (; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) {
-        // A line break: the blank line before it is skipped.
-        at = i + 1;
-        this.#number++;
-      } else if (!isSpace(c, text, i)) break;
-    }
-    if (i >= text.length) {
-      this.#at = text.length;
-      return undefined;
-    }
-    this.#at = at;
-    return this.next();
+  /** Moves to the next line that holds more than whitespace; false at the end of the text. */
+  nextNonBlank(): boolean {
+    while (this.next()) if (this.last > this.first) return true;
+    return false;
   }
-}
 
-function indexOrEnd(text: string, search: string, from: number): number {
-  const at = text.indexOf(search, from);
-  return at < 0 ? text.length : at;
+  /** The current line. */
+  get line(): string {
+    return this.text.slice(this.start, this.end);
+  }
+
+  /** Part of the current line (offsets into `text`) without the whitespace around it. */
+  trimmed(from = this.first, to = this.last): string {
+    const text = this.text;
+    while (from < to && isSpace(text.charCodeAt(from))) from++;
+    while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
+    return text.slice(from, to);
+  }
+
+  /** Whether the current line holds `prefix` at `at` (an offset into `text`). */
+  startsWith(prefix: string, at = this.start): boolean {
+    // The first character alone turns most lines away, without a call to startsWith.
+    return (
+      at + prefix.length <= this.end &&
+      (prefix === '' || this.text.charCodeAt(at) === prefix.charCodeAt(0)) &&
+      this.text.startsWith(prefix, at)
+    );
+  }
+
+  /** Where `search` first occurs in the current line (an offset into `text`), or -1. */
+  find(search: string): number {
+    const at = this.#occurrence(search).from(this.start);
+    return at + search.length <= this.end ? at : -1;
+  }
+
+  #occurrence(search: string): NextOccurrence {
+    // A parser looks for one to three things: a list beats a Map's hashing.
+    for (const occurrence of this.#searches) if (occurrence.search === search) return occurrence;
+    const occurrence = new NextOccurrence(this.text, search);
+    this.#searches.push(occurrence);
+    return occurrence;
+  }
+
+  /** The key of a `key : value` line: the text before its first `:`, trimmed, if any. */
+  key(): string | undefined {
+    const colon = this.find(':');
+    if (colon < 0) return undefined;
+    const key = this.trimmed(this.first, colon);
+    return key === '' ? undefined : key;
+  }
+
+  /** The value of a `key : value` line: the text after its first `:` and one space. */
+  value(): string {
+    const colon = this.find(':');
+    if (colon < 0) return '';
+    const from = this.text.charCodeAt(colon + 1) === 0x20 ? colon + 2 : colon + 1;
+    return this.text.slice(from, this.end);
+  }
 }
 
 /** The markers macOS prints instead of a name or BSSID it will not show. */
@@ -148,15 +251,4 @@ function isLowerMac(value: string): boolean {
     }
   }
   return true;
-}
-
-/** A `key : value` line (first ` : ` or `: ` separator), keys trimmed. */
-export function keyValue(line: string): { key: string; value: string } | undefined {
-  const at = line.indexOf(':');
-  if (at < 0) return undefined;
-  const key = line.slice(0, at).trim();
-  if (key === '') return undefined;
-  let value = line.slice(at + 1);
-  if (value.startsWith(' ')) value = value.slice(1);
-  return { key, value };
 }

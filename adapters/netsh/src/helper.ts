@@ -6,6 +6,7 @@
  * gone. Started only while someone listens (`watch(true)`).
  */
 import type { NetworkInformation, Reachability, TransportMedium } from '@netbearer/core';
+import { isTrimmedSpace } from './text.js';
 
 export const helperScript = `
 $ErrorActionPreference = 'SilentlyContinue'
@@ -82,8 +83,13 @@ const flatObject =
 export function parseHelperLine(line: string): HelperReport | undefined {
   // A report is about a hundred characters: a longer line is something else.
   if (line.length > maxReportLength) return undefined;
-  const text = (line.charCodeAt(0) === 0xfeff ? line.slice(1) : line).trim();
-  if (text.charCodeAt(0) !== 0x7b || !flatObject.test(text)) return undefined;
+  // Most lines that are not reports are turned down at their first visible character,
+  // before any string is made (a BOM is whitespace to trim()).
+  let first = 0;
+  while (first < line.length && isTrimmedSpace(line.charCodeAt(first))) first++;
+  if (line.charCodeAt(first) !== 0x7b) return undefined;
+  const text = line.trim();
+  if (!flatObject.test(text)) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);

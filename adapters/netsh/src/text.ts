@@ -37,6 +37,15 @@ export const authenticationLabels = [
   'verificatie',
 ];
 
+const digit = /\d/g;
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+const isIndentation = (c: number) => c === 0x20 || c === 0x09;
+
+/** Whitespace within a line: what `trim()` removes, LF (the line's end) aside. */
+const isBlank = (c: number) => c !== 0x0a && isTrimmedSpace(c);
+
 /**
  * The non-blank lines of an output (a line is blank when `trim()` leaves nothing), read in
  * place: the reader holds the current line's offsets in the output, and a parser looks at
@@ -59,6 +68,20 @@ export class LineReader {
   #at: number;
   /** The first `:` at or after `start` (or the input's length): searched again once passed. */
   #colon = -1;
+
+  /**
+   * A reader that lives as long as the class. V8 holds the hidden class of a reader's fields
+   * weakly: once no reader is alive, a garbage collection drops it and, with it, the compiled
+   * code of every method, so that the next output is read by unoptimised code. One live
+   * reader that has read a line keeps that code.
+   */
+  static readonly keptAlive = LineReader.#used(new LineReader(['a : 1', ''].join('\n')));
+
+  static #used(reader: LineReader): LineReader {
+    reader.nextWith(':');
+    reader.fork();
+    return reader;
+  }
 
   constructor(input: string) {
     this.input = input;
@@ -188,17 +211,8 @@ export class LineReader {
   }
 }
 
-const digit = /\d/g;
-
-const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
-
-const isIndentation = (c: number) => c === 0x20 || c === 0x09;
-
-/** Whitespace within a line: what `trim()` removes, LF (the line's end) aside. */
-const isBlank = (c: number) => c !== 0x0a && isTrimmedSpace(c);
-
 /** What `String.prototype.trim` removes: ECMAScript WhiteSpace and LineTerminator. */
-function isTrimmedSpace(c: number): boolean {
+export function isTrimmedSpace(c: number): boolean {
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
   if (c < 0xa0) return false;
   return (

@@ -1,7 +1,6 @@
 import {
   type Input,
   isRedacted,
-  keyValue,
   LineReader,
   normaliseMac,
   ParseError,
@@ -259,11 +258,12 @@ export function parseAirportInfo(input: Input): ParseResult<AirportInfo> {
   const fields = new Map<string, string>();
   let poweredOff = false;
   const lines = new LineReader(toText(input));
-  for (let line = lines.nextNonBlank(); line !== undefined; line = lines.nextNonBlank()) {
-    if (line.includes('AirPort') && /^\s*AirPort: Off\s*$/.test(line)) poweredOff = true;
-    const kv = keyValue(line);
-    if (!kv || fields.has(kv.key)) continue;
-    fields.set(kv.key, kv.value);
+  while (lines.nextNonBlank()) {
+    // Lines without a colon hold nothing to read: judged without making a string of them.
+    const key = lines.key();
+    if (key === undefined) continue;
+    if (key === 'AirPort' && lines.trimmed() === 'AirPort: Off') poweredOff = true;
+    if (!fields.has(key)) fields.set(key, lines.value());
   }
   if (!poweredOff && !fields.has('state') && !fields.has('SSID') && !fields.has('agrCtlRSSI')) {
     return { error: new ParseError('airport -I', 'no airport fields (airport removed?)') };

@@ -1,7 +1,6 @@
 import {
   type Input,
   isRedacted,
-  keyValue,
   LineReader,
   ParseError,
   type ParseResult,
@@ -21,6 +20,15 @@ export interface IpconfigSummary {
   readonly security: string | null;
 }
 
+/** A top-level line's key and value: split at the first ` : `, or else at the first `:`. */
+function keyValue(lines: LineReader): { key: string; value: string } | undefined {
+  const at = lines.find(' : ');
+  if (at >= 0)
+    return { key: lines.trimmed(lines.start, at), value: lines.text.slice(at + 3, lines.end) };
+  const key = lines.key();
+  return key === undefined ? undefined : { key, value: lines.value() };
+}
+
 /**
  * `ipconfig getsummary <dev>`: a `<dictionary> { … }` whose top-level `key : value` lines are
  * read; nested dictionaries and arrays (IPv4, DHCP…) are skipped by depth. An SSID is the text
@@ -31,28 +39,28 @@ export function parseIpconfigSummary(input: Input): ParseResult<IpconfigSummary>
   let depth = 0;
   let sawDictionary = false;
   const lines = new LineReader(toText(input));
-  for (let line = lines.nextNonBlank(); line !== undefined; line = lines.nextNonBlank()) {
-    const trimmed = line.trim();
-    if (trimmed === '}') {
+  const text = lines.text;
+  while (lines.nextNonBlank()) {
+    // Closing braces and nested lines are told by their first and last characters.
+    const { first, last } = lines;
+    if (last - first === 1 && text.charCodeAt(first) === 0x7d) {
       depth = Math.max(0, depth - 1);
       continue;
     }
-    if (depth === 0 && trimmed.startsWith('<dictionary>')) {
+    if (depth === 0 && lines.startsWith('<dictionary>', first)) {
       sawDictionary = true;
       depth = 1;
       continue;
     }
     if (depth === 1) {
-      const at = line.indexOf(' : ');
-      const kv =
-        at < 0 ? keyValue(line) : { key: line.slice(0, at).trim(), value: line.slice(at + 3) };
+      const kv = keyValue(lines);
       if (kv && !fields.has(kv.key)) {
         if (/^<(array|dictionary)> \{$/.test(kv.value.trim())) depth++;
         else fields.set(kv.key, kv.value);
         continue;
       }
     }
-    if (trimmed.endsWith('{')) depth++;
+    if (text.charCodeAt(last - 1) === 0x7b) depth++;
   }
   if (!sawDictionary) {
     return { error: new ParseError('ipconfig getsummary', 'no <dictionary> block') };

@@ -12,21 +12,22 @@ export interface InterfaceCounters {
  */
 export function parseNetstatBytes(input: Input): ParseResult<Map<string, InterfaceCounters>> {
   const lines = new LineReader(toText(input));
-  let header = lines.nextNonBlank();
-  while (header !== undefined && !/^Name\s+Mtu\s+Network\b/.test(header)) {
-    header = lines.nextNonBlank();
+  let found = false;
+  // The header starts with `Name`: other lines are passed over without a string.
+  while (!found && lines.nextNonBlank()) {
+    found = lines.startsWith('Name') && /^Name\s+Mtu\s+Network\b/.test(lines.line);
   }
-  if (header === undefined) {
+  if (!found) {
     return { error: new ParseError('netstat -ib', 'no Name/Mtu/Network header') };
   }
-  const columns = header.trim().split(/\s+/);
+  const columns = lines.trimmed().split(/\s+/);
   if (columns.at(-5) !== 'Ibytes' || columns.at(-2) !== 'Obytes') {
     return { error: new ParseError('netstat -ib', 'unexpected columns', lines.number) };
   }
   const out = new Map<string, InterfaceCounters>();
-  for (let line = lines.nextNonBlank(); line !== undefined; line = lines.nextNonBlank()) {
-    if (!line.includes('<Link#')) continue;
-    const tokens = line.trim().split(/\s+/);
+  while (lines.nextNonBlank()) {
+    if (lines.find('<Link#') < 0) continue;
+    const tokens = lines.trimmed().split(/\s+/);
     if (tokens.length < 9 || !tokens[2]?.startsWith('<Link#')) continue;
     const name = (tokens[0] ?? '').replace(/\*$/, '');
     const received = tokens.at(-5) ?? '';

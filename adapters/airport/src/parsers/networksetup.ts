@@ -1,4 +1,4 @@
-import { type Input, keyValue, LineReader, ParseError, type ParseResult, toText } from '../text.js';
+import { type Input, LineReader, ParseError, type ParseResult, toText } from '../text.js';
 
 export interface HardwarePort {
   /** The port's name as networksetup prints it: 'Wi-Fi', 'Ethernet Adapter (en4)', 'AX88179A'. */
@@ -10,7 +10,6 @@ export interface HardwarePort {
 
 /** `networksetup -listallhardwareports`: blocks of Hardware Port / Device / Ethernet Address. */
 export function parseHardwarePorts(input: Input): ParseResult<HardwarePort[]> {
-  const text = toText(input);
   const ports: HardwarePort[] = [];
   let port: string | undefined;
   let device: string | undefined;
@@ -24,30 +23,32 @@ export function parseHardwarePorts(input: Input): ParseResult<HardwarePort[]> {
     device = undefined;
     address = null;
   };
-  const lines = new LineReader(text);
+  const lines = new LineReader(toText(input));
   let previous = 0;
-  for (let line = lines.nextNonBlank(); line !== undefined; line = lines.nextNonBlank()) {
+  let sawText = false;
+  while (lines.nextNonBlank()) {
+    sawText = true;
     // Blank lines end a block: the reader stepped over some when the number jumps.
     if (lines.number > previous + 1) flush();
     previous = lines.number;
-    if (line.startsWith('VLAN Configurations')) {
+    if (lines.startsWith('VLAN Configurations')) {
       flush();
       break;
     }
-    const kv = keyValue(line);
-    if (!kv) continue;
-    if (kv.key === 'Hardware Port') {
+    // Lines without a colon are passed over without a string.
+    const key = lines.key();
+    if (key === 'Hardware Port') {
       flush();
-      port = kv.value.trim();
+      port = lines.value().trim();
       sawHeader = true;
-    } else if (kv.key === 'Device') device = kv.value.trim();
-    else if (kv.key === 'Ethernet Address') {
-      const value = kv.value.trim();
+    } else if (key === 'Device') device = lines.value().trim();
+    else if (key === 'Ethernet Address') {
+      const value = lines.value().trim();
       address = value === '' || value === 'N/A' ? null : value;
     }
   }
   flush();
-  if (!sawHeader && text.trim() !== '') {
+  if (!sawHeader && sawText) {
     return { error: new ParseError('networksetup -listallhardwareports', 'no Hardware Port line') };
   }
   return { value: ports };
@@ -63,7 +64,7 @@ export type PreferredNetworks =
  */
 export function parsePreferredNetworks(input: Input): ParseResult<PreferredNetworks> {
   const lines = new LineReader(toText(input));
-  const first = lines.nextNonBlank() ?? '';
+  const first = lines.nextNonBlank() ? lines.line : '';
   const match = /^Preferred networks on (\S+):\s*$/.exec(first);
   if (!match) {
     if (/not a Wi-?Fi interface|Error/i.test(first)) {
@@ -74,8 +75,8 @@ export function parsePreferredNetworks(input: Input): ParseResult<PreferredNetwo
     };
   }
   const ssids: string[] = [];
-  for (let line = lines.next(); line !== undefined; line = lines.next()) {
-    if (line.startsWith('\t')) ssids.push(line.slice(1));
+  while (lines.next()) {
+    if (lines.startsWith('\t')) ssids.push(lines.text.slice(lines.start + 1, lines.end));
   }
   return { value: { kind: 'list', device: match[1] ?? '', ssids } };
 }

@@ -19,9 +19,11 @@ export function parseNwi(input: Input): ParseResult<NetworkInformationSummary> {
   let interfaces: string[] | undefined;
   let sawHeader = false;
   const lines = new LineReader(toText(input));
-  for (let line = lines.nextNonBlank(); line !== undefined; line = lines.nextNonBlank()) {
-    // One test for most lines: every line read below starts with N, I or R.
-    if (!/^\s*[NIR]/.test(line)) continue;
+  while (lines.nextNonBlank()) {
+    // Every line read below starts with N, I or R: others cost no string.
+    const c = lines.text.charCodeAt(lines.first);
+    if (c !== 0x4e && c !== 0x49 && c !== 0x52) continue;
+    const line = lines.line;
     if (/^\s*Network information/.test(line)) sawHeader = true;
     if (/^IPv4 network interface information/.test(line)) family = 'v4';
     else if (/^IPv6 network interface information/.test(line)) family = 'v6';
@@ -80,6 +82,17 @@ export function parseWatchLine(line: Input): WatchLine | undefined {
   return key === undefined ? undefined : { kind: 'changed', key };
 }
 
+/**
+ * `parseWatchLine` of a reader's line, with one regex: a notification or no-keys line starts
+ * with `n`, so any other can only be a changed key.
+ */
+function readWatchLine(lines: LineReader): WatchLine | undefined {
+  const c = lines.text.charCodeAt(lines.first);
+  if (c === 0x6e || c === 0x4e) return parseWatchLine(lines.line);
+  const key = parseChangedKey(lines.line);
+  return key === undefined ? undefined : { kind: 'changed', key };
+}
+
 /** One notification of `n.watch`: the keys it named (none for `no changed key's`). */
 export interface WatchNotification {
   readonly keys: readonly string[];
@@ -95,10 +108,11 @@ export function parseWatchOutput(input: Input): ParseResult<readonly WatchNotifi
   let current: { keys: string[] } | undefined;
   let sawAny = false;
   const lines = new LineReader(toText(input));
-  for (let line = lines.nextNonBlank(); line !== undefined; line = lines.nextNonBlank()) {
-    // One test for most lines: every line parseWatchLine reads says one of these.
-    if (!/notification|changed ?key/i.test(line)) continue;
-    const parsed = parseWatchLine(line);
+  while (lines.nextNonBlank()) {
+    // Every line parseWatchLine reads says `notification` or `changed key`: shorter lines
+    // cost no string.
+    if (lines.last - lines.first < 'changedkey'.length) continue;
+    const parsed = readWatchLine(lines);
     if (!parsed) continue;
     sawAny = true;
     if (parsed.kind === 'notification' || !current) {

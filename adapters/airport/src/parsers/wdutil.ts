@@ -1,7 +1,6 @@
 import {
   type Input,
   isRedacted,
-  keyValue,
   LineReader,
   normaliseMac,
   ParseError,
@@ -27,16 +26,6 @@ export interface WdutilInfo {
 }
 
 /**
- * Whether a line can be a heading (`WIFI`, `BLUETOOTH`: capitals, not indented by a space),
- * judged on its first character so that most lines cost no regular expression: a capital, or
- * whitespace other than a space (which `trim()` would remove).
- */
-function mayBeHeading(line: string): boolean {
-  const c = line.charCodeAt(0);
-  return (c >= 0x41 && c <= 0x5a) || (c >= 0x09 && c <= 0x0d) || c >= 0x80;
-}
-
-/**
  * `sudo wdutil info`: the WIFI section's `Key : value` lines (between the `WIFI` heading and
  * the next heading). `None` values mean not associated; `<redacted>` means unknown.
  */
@@ -44,15 +33,21 @@ export function parseWdutil(input: Input): ParseResult<WdutilInfo> {
   const lines = new LineReader(toText(input));
   const fields = new Map<string, string>();
   let section = '';
-  for (let line = lines.nextNonBlank(); line !== undefined; line = lines.nextNonBlank()) {
-    if (mayBeHeading(line) && /^[A-Z][A-Z0-9 ]*$/.test(line.trim())) {
-      section = line.trim();
-      continue;
+  while (lines.nextNonBlank()) {
+    // A heading (`WIFI`, `BLUETOOTH`) is capitals, not indented by a space: told by the
+    // first characters before any string or regex is made.
+    const c = lines.text.charCodeAt(lines.first);
+    if (c >= 0x41 && c <= 0x5a && lines.text.charCodeAt(lines.start) !== 0x20) {
+      const trimmed = lines.trimmed();
+      if (/^[A-Z][A-Z0-9 ]*$/.test(trimmed)) {
+        section = trimmed;
+        continue;
+      }
     }
-    // Rules (`—————`) have no colon: keyValue passes over them.
+    // Rules (`—————`) have no colon: they have no key.
     if (section !== 'WIFI') continue;
-    const kv = keyValue(line);
-    if (kv && !fields.has(kv.key)) fields.set(kv.key, kv.value.trim());
+    const key = lines.key();
+    if (key !== undefined && !fields.has(key)) fields.set(key, lines.value().trim());
   }
   if (fields.size === 0) return { error: new ParseError('wdutil info', 'no WIFI section') };
   const value = (key: string) => {
