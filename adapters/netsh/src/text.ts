@@ -39,6 +39,8 @@ export const authenticationLabels = [
 
 const digit = /\d/g;
 
+const maxKeys = 256;
+
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
 const isIndentation = (c: number) => c === 0x20 || c === 0x09;
@@ -68,6 +70,8 @@ export class LineReader {
   #at: number;
   /** The first `:` at or after `start` (or the input's length): searched again once passed. */
   #colon = -1;
+  /** Labels lower-cased so far: an output repeats a few dozen labels. */
+  #keys: Map<string, string> | undefined;
 
   /**
    * A reader that lives as long as the class. V8 holds the hidden class of a reader's fields
@@ -160,6 +164,7 @@ export class LineReader {
     copy.indent = this.indent;
     copy.#at = this.#at;
     copy.#colon = this.#colon;
+    copy.#keys = this.#keys;
     return copy;
   }
 
@@ -184,7 +189,9 @@ export class LineReader {
   /** The line's `label : value` pair, split at its first colon; undefined when it has none. */
   pair(): KeyValue | undefined {
     const colon = this.colon();
-    return colon < 0 ? undefined : keyValueAt(this.input, this.start, colon, this.end);
+    if (colon < 0) return undefined;
+    this.#keys ??= new Map();
+    return keyValueAt(this.input, this.start, colon, this.end, this.#keys);
   }
 
   /** Where the line's first `:` is in the output, or -1 when it has none. */
@@ -255,7 +262,13 @@ export interface KeyValue {
  * `colon`: no label holds a colon, values (MACs, SSIDs) may. Sliced from the offsets, so that
  * a pair costs its three strings and nothing more.
  */
-function keyValueAt(input: string, start: number, colon: number, end: number): KeyValue {
+function keyValueAt(
+  input: string,
+  start: number,
+  colon: number,
+  end: number,
+  keys: Map<string, string>,
+): KeyValue {
   let labelStart = start;
   let labelEnd = colon;
   while (labelStart < labelEnd && isTrimmedSpace(input.charCodeAt(labelStart))) labelStart++;
@@ -269,7 +282,21 @@ function keyValueAt(input: string, start: number, colon: number, end: number): K
   const raw = input.slice(rawStart, end);
   const value =
     valueStart === rawStart && valueEnd === end ? raw : input.slice(valueStart, valueEnd);
-  return { key: label.toLowerCase(), label, raw, value };
+  return { key: lowerCase(label, keys), label, raw, value };
+}
+
+/**
+ * `label.toLowerCase()`, remembered: lower-casing a label with a letter beyond ASCII (État,
+ * Состояние) costs more than the rest of its line, and the same labels come back in every
+ * block. At most `maxKeys` are remembered, so a flood of distinct labels costs no memory.
+ */
+function lowerCase(label: string, keys: Map<string, string>): string {
+  let key = keys.get(label);
+  if (key === undefined) {
+    key = label.toLowerCase();
+    if (keys.size < maxKeys) keys.set(label, key);
+  }
+  return key;
 }
 
 const hex2 = /^[0-9a-f]{2}$/i;

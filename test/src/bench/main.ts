@@ -1,5 +1,6 @@
 // `pnpm bench` runs every benchmark; `pnpm bench --json` prints one JSON object per line;
-// `pnpm bench --check` exits 1 when a goal is missed, and says which.
+// `pnpm bench --check` exits 1 when a goal is missed, and says which; `pnpm bench 'parse time'
+// access` runs only the groups named.
 
 import { accessBenchmarks } from './access.js';
 import { judge } from './goals.js';
@@ -25,9 +26,21 @@ const benchmarks: Array<[string, () => Promise<BenchLine[]>]> = [
   ['access', accessBenchmarks],
 ];
 
+const named = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const unknown = named.filter((name) => !benchmarks.some(([group]) => group === name));
+if (unknown.length > 0) {
+  console.error(
+    `no benchmark group ${unknown.map((n) => `"${n}"`).join(', ')}; the groups: ${benchmarks
+      .map(([group]) => `"${group}"`)
+      .join(', ')}`,
+  );
+  process.exit(2);
+}
+
 const missed: string[] = [];
 const failed: string[] = [];
 for (const [group, run] of benchmarks) {
+  if (named.length > 0 && !named.includes(group)) continue;
   let lines: BenchLine[];
   try {
     lines = await run();

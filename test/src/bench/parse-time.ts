@@ -441,7 +441,7 @@ export function measureParseTimes(only?: (name: string) => boolean): ParseTimes[
     });
     const shapes = [...generic, ...own].map(({ shape, input, floor }) => ({
       shape,
-      ms: msPerMegabyte(subject.parse, input, 3),
+      ms: msPerMegabyte(subject.parse, input),
       floor,
     }));
     shapes.sort((x, y) => y.ms - x.ms);

@@ -9,21 +9,35 @@ export type PlistValue =
   | PlistValue[]
   | { [key: string]: PlistValue };
 
+type Dict = { [key: string]: PlistValue };
+
 type Container =
   | { kind: 'array'; items: PlistValue[] }
-  | { kind: 'dict'; entries: Map<string, PlistValue>; key: string | undefined };
+  | { kind: 'dict'; entries: Dict; key: string | undefined };
 
 /** airport's plists nest about five levels; far deeper is not a tool's output. */
 const maxDepth = 64;
 
-/** A closed container's value; `Object.fromEntries` defines own keys (`__proto__` is data). */
 function closedValue(container: Container): PlistValue {
-  return container.kind === 'array' ? container.items : Object.fromEntries(container.entries);
+  return container.kind === 'array' ? container.items : container.entries;
+}
+
+/** Sets an own property, `__proto__` included (as data: it never changes the prototype). */
+function setEntry(entries: Dict, key: string, value: PlistValue): void {
+  if (key === '__proto__') {
+    Object.defineProperty(entries, key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  } else entries[key] = value;
 }
 
 const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
   return text.replace(/&(#x[0-9a-fA-F]{1,6}|#\d{1,7}|amp|lt|gt|quot|apos);/g, (_, name: string) => {
     if (name.startsWith('#x')) return safeCodePoint(Number.parseInt(name.slice(2), 16));
     if (name.startsWith('#')) return safeCodePoint(Number(name.slice(1)));
@@ -33,6 +47,23 @@ function decodeEntities(text: string): string {
 
 function safeCodePoint(code: number): string {
   return code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd';
+}
+
+/**
+ * Where `</name>` first occurs from `from`. Text holds no raw `<`, so it is the next `<` in a
+ * well-formed document: looked at first, before a search with a string made for the name.
+ */
+function closingTag(text: string, name: string, from: number): number {
+  const next = text.indexOf('<', from);
+  if (
+    next >= 0 &&
+    text.charCodeAt(next + 1) === 0x2f &&
+    text.startsWith(name, next + 2) &&
+    text.charCodeAt(next + 2 + name.length) === 0x3e
+  ) {
+    return next;
+  }
+  return text.indexOf(`</${name}>`, from);
 }
 
 /**
@@ -53,7 +84,7 @@ export function parsePlist(input: Input): ParseResult<{ root: PlistValue; trunca
     }
     if (top.kind === 'array') top.items.push(value);
     else if (top.key !== undefined) {
-      top.entries.set(top.key, value);
+      setEntry(top.entries, top.key, value);
       top.key = undefined;
     }
   };
@@ -78,7 +109,7 @@ export function parsePlist(input: Input): ParseResult<{ root: PlistValue; trunca
       const container: Container =
         name === 'array'
           ? { kind: 'array', items: [] }
-          : { kind: 'dict', entries: new Map(), key: undefined };
+          : { kind: 'dict', entries: {}, key: undefined };
       if (selfClosing) put(closedValue(container));
       else if (stack.length >= maxDepth) {
         return { error: new ParseError('plist', `nested deeper than ${maxDepth} levels`) };
@@ -99,7 +130,7 @@ export function parsePlist(input: Input): ParseResult<{ root: PlistValue; trunca
       if (name === 'string' || name === 'key') put('');
       continue;
     }
-    const end = text.indexOf(`</${name}>`, pos);
+    const end = closingTag(text, name, pos);
     if (end < 0) break;
     const body = text.slice(pos, end);
     pos = end + name.length + 3;
