@@ -1,6 +1,7 @@
 /**
- * NOT PUBLIC API. What core's own modules share about each other, and the way netbearer's
- * test suites reach a manager's machinery. It is exported only as `@netbearer/core/internal`,
+ * NOT PUBLIC API. What core's own modules share about each other, what netbearer's engines
+ * share (text helpers of the platform parsers), and the way netbearer's test suites reach a
+ * manager's machinery. It is exported only as `@netbearer/core/internal`,
  * which applications must not import: it may change in any release. The public types
  * (`@netbearer/core`) mention none of it.
  */
@@ -12,6 +13,8 @@ import type { NetworkConfiguration } from './network-configuration.js';
 import type { NetworkConfigurationManager } from './network-configuration-manager.js';
 import type { NetworkSession } from './network-session.js';
 import type { SessionHost } from './session-host.js';
+
+export { isWhiteSpace } from './white-space.js';
 
 /** How a handle finds the handles of a service network's children. */
 export interface ConfigurationDirectory {

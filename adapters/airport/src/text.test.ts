@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isSpace, LineReader } from './text.js';
+import { LineReader } from './text.js';
 
 /** Text made of line breaks, whitespace of every kind, and a few letters. */
 const texty = fc
@@ -130,17 +130,5 @@ describe('LineReader', () => {
       }),
       { numRuns: 1000 },
     );
-  });
-});
-
-describe('isSpace', () => {
-  it('is whitespace as \\s and trim() see it, for every UTF-16 code unit', () => {
-    const disagree: string[] = [];
-    for (let c = 0; c <= 0xffff; c++) {
-      const char = String.fromCharCode(c);
-      const space = /\s/.test(char);
-      if (isSpace(c) !== space || (char.trim() === '') !== space) disagree.push(c.toString(16));
-    }
-    expect(disagree).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@
  */
 
 import { isUtf8 } from 'node:buffer';
+import { isWhiteSpace } from '@netbearer/core/internal';
 
 /** Why an output could not be read: returned, never thrown. */
 export class ParseError extends Error {
@@ -46,26 +47,6 @@ function hasBom(bytes: Uint8Array): boolean {
 /** Decodes bytes as UTF-8 if they are valid, else returns undefined (checked, never thrown). */
 export function strictText(bytes: Uint8Array): string | undefined {
   return isUtf8(bytes) ? utf8.decode(bytes) : undefined;
-}
-
-/**
- * Whitespace as `trim()` and `\s` see it, by code: a regular expression per character cost
- * more than the rest of a parser on text full of U+FFFD (invalid UTF-8).
- */
-export function isSpace(c: number): boolean {
-  if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  // U+FFFD (invalid UTF-8) and most letters of other scripts are above U+3000.
-  if (c > 0x3000) return c === 0xfeff;
-  return (
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000
-  );
 }
 
 /**
@@ -149,9 +130,9 @@ export class LineReader {
       if (c === 0x0a || c === 0x0d) break;
     }
     let first = start;
-    while (first < end && isSpace(text.charCodeAt(first))) first++;
+    while (first < end && isWhiteSpace(text.charCodeAt(first))) first++;
     let last = end;
-    while (last > first && isSpace(text.charCodeAt(last - 1))) last--;
+    while (last > first && isWhiteSpace(text.charCodeAt(last - 1))) last--;
     this.#at = c === 0x0d && text.charCodeAt(end + 1) === 0x0a ? end + 2 : end + 1;
     this.#number++;
     this.start = start;
@@ -175,8 +156,8 @@ export class LineReader {
   /** Part of the current line (offsets into `text`) without the whitespace around it. */
   trimmed(from = this.first, to = this.last): string {
     const text = this.text;
-    while (from < to && isSpace(text.charCodeAt(from))) from++;
-    while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
+    while (from < to && isWhiteSpace(text.charCodeAt(from))) from++;
+    while (to > from && isWhiteSpace(text.charCodeAt(to - 1))) to--;
     return text.slice(from, to);
   }
 

@@ -6,7 +6,7 @@
  * gone. Started only while someone listens (`watch(true)`).
  */
 import type { NetworkInformation, Reachability, TransportMedium } from '@netbearer/core';
-import { isTrimmedSpace } from './text.js';
+import { isWhiteSpace } from '@netbearer/core/internal';
 
 export const helperScript = `
 $ErrorActionPreference = 'SilentlyContinue'
@@ -86,7 +86,7 @@ export function parseHelperLine(line: string): HelperReport | undefined {
   // Most lines that are not reports are turned down at their first visible character,
   // before any string is made (a BOM is whitespace to trim()).
   let first = 0;
-  while (first < line.length && isTrimmedSpace(line.charCodeAt(first))) first++;
+  while (first < line.length && isWhiteSpace(line.charCodeAt(first))) first++;
   if (line.charCodeAt(first) !== 0x7b) return undefined;
   const text = line.trim();
   if (!flatObject.test(text)) return undefined;

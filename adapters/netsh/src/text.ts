@@ -4,6 +4,8 @@
  * as MAC addresses and SSIDs may). Everything here runs in linear time.
  */
 
+import { isWhiteSpace } from '@netbearer/core/internal';
+
 /** A parser's refusal: the output is not what the command prints. Returned, never thrown. */
 export class ParseError extends Error {
   override name = 'ParseError';
@@ -46,7 +48,7 @@ const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isIndentation = (c: number) => c === 0x20 || c === 0x09;
 
 /** Whitespace within a line: what `trim()` removes, LF (the line's end) aside. */
-const isBlank = (c: number) => c !== 0x0a && isTrimmedSpace(c);
+const isBlank = (c: number) => c !== 0x0a && isWhiteSpace(c);
 
 /**
  * The non-blank lines of an output (a line is blank when `trim()` leaves nothing), read in
@@ -212,27 +214,10 @@ export class LineReader {
   lastVisible(): number {
     for (let end = this.end; end > this.start; end--) {
       const c = this.input.charCodeAt(end - 1);
-      if (!isTrimmedSpace(c)) return c;
+      if (!isWhiteSpace(c)) return c;
     }
     return 0;
   }
-}
-
-/** What `String.prototype.trim` removes: ECMAScript WhiteSpace and LineTerminator. */
-export function isTrimmedSpace(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  if (c < 0xa0) return false;
-  return (
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
 }
 
 /** `text` without trailing spaces and tabs (a loop: `/[ \t]+$/` rescans from every space). */
@@ -271,13 +256,13 @@ function keyValueAt(
 ): KeyValue {
   let labelStart = start;
   let labelEnd = colon;
-  while (labelStart < labelEnd && isTrimmedSpace(input.charCodeAt(labelStart))) labelStart++;
-  while (labelEnd > labelStart && isTrimmedSpace(input.charCodeAt(labelEnd - 1))) labelEnd--;
+  while (labelStart < labelEnd && isWhiteSpace(input.charCodeAt(labelStart))) labelStart++;
+  while (labelEnd > labelStart && isWhiteSpace(input.charCodeAt(labelEnd - 1))) labelEnd--;
   const rawStart = input.charCodeAt(colon + 1) === 0x20 ? colon + 2 : colon + 1;
   let valueStart = rawStart;
   let valueEnd = end;
-  while (valueStart < valueEnd && isTrimmedSpace(input.charCodeAt(valueStart))) valueStart++;
-  while (valueEnd > valueStart && isTrimmedSpace(input.charCodeAt(valueEnd - 1))) valueEnd--;
+  while (valueStart < valueEnd && isWhiteSpace(input.charCodeAt(valueStart))) valueStart++;
+  while (valueEnd > valueStart && isWhiteSpace(input.charCodeAt(valueEnd - 1))) valueEnd--;
   const label = input.slice(labelStart, labelEnd);
   const raw = input.slice(rawStart, end);
   const value =
