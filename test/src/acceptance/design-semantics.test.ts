@@ -302,6 +302,25 @@ describe('DESIGN: roaming between access points (world.offerBetter)', () => {
     expect(rec.count('s', 'error')).toBe(0);
   });
 
+  it('the access point roamed to being removed: the session follows its own configuration, never Invalid', async () => {
+    const { world, session, rec } = await roamingSession();
+    world.offerBetter('sim:a', 'sim:b');
+    await drain();
+    session.migrate();
+    await advance(1_000);
+    session.accept();
+    await advance(1_000);
+    expect(session.sessionProperty('ActiveConfiguration')).toBe('sim:b');
+
+    world.remove('sim:b');
+    await advance(1_000);
+    // Its own configuration (sim:a) is still there, and down: Disconnected, not Invalid.
+    expect(session.configuration().isValid()).toBe(true);
+    expect(world.state('sim:a')).toBe('Discovered');
+    expect(session.state()).toBe('Disconnected');
+    expect(rec.values('s', 'stateChanged')).not.toContain('Invalid');
+  });
+
   it('accept keeps the old access point up while another session holds it', async () => {
     const { world, manager, session } = await roamingSession();
     const other = new NetworkSession(configurationOf(manager, 'sim:a'));
