@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import type { buildConnector } from 'undici';
 
 /** The local address a connection is bound to, and the family its target is looked up in. */
 export interface SourceAddress {
@@ -90,6 +91,40 @@ export class LinkAddress implements LinkSource {
     }
     return undefined;
   }
+}
+
+type Connector = buildConnector.connector;
+
+/**
+ * A connector whose connections are bound to the address `link` gives for the host they go to
+ * (undici hands its own, unset, localAddress to a connector: the binding is made here), the
+ * host looked up in that address's family. `connectorFor` makes the connector of a family,
+ * once each. Without a link: `connectorFor`'s own, unbound.
+ */
+export function linkBound(
+  link: LinkSource | undefined,
+  connectorFor: (family: 4 | 6 | undefined) => Connector,
+): Connector {
+  const connectors = new Map<4 | 6 | undefined, Connector>();
+  const connector = (family: 4 | 6 | undefined) => {
+    let made = connectors.get(family);
+    if (!made) {
+      made = connectorFor(family);
+      connectors.set(family, made);
+    }
+    return made;
+  };
+  if (!link) return (options, callback) => connector(undefined)(options, callback);
+  return (options, callback) => {
+    link.sourceFor(options.hostname).then(
+      (source) =>
+        connector(source?.family)(
+          source ? { ...options, localAddress: source.address } : options,
+          callback,
+        ),
+      (error: Error) => callback(error, null),
+    );
+  };
 }
 
 /** os.networkInterfaces() lists only interfaces with addresses; Linux lists them all here. */

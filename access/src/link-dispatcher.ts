@@ -1,6 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector, Client, type Dispatcher } from 'undici';
-import type { LinkSource, SourceAddress } from './link-address.js';
+import { type LinkSource, linkBound } from './link-address.js';
 
 /** TLS settings every connection of a manager uses. */
 export interface TlsOptions {
@@ -102,7 +102,7 @@ export class LinkDispatcher {
 
   #connector(allowH2: boolean, ignore?: SslIgnore): Connector {
     const { ca } = this.#options.tls;
-    const build = (family: 4 | 6 | undefined) =>
+    const bound = linkBound(this.#options.link, (family) =>
       buildConnector({
         allowH2,
         ...(ca !== undefined ? { ca: ca as string | Buffer | Array<string | Buffer> } : {}),
@@ -112,34 +112,9 @@ export class LinkDispatcher {
         ...(ignore ? { rejectUnauthorized: false } : {}),
         // A host name is looked up in the family of the address the connection is bound to.
         ...(family !== undefined ? { family } : {}),
-      } as buildConnector.BuildOptions);
-    const bases = new Map<4 | 6 | undefined, Connector>();
-    const base = (family: 4 | 6 | undefined) => {
-      let connector = bases.get(family);
-      if (!connector) {
-        connector = build(family);
-        bases.set(family, connector);
-      }
-      return connector;
-    };
-    const connect = (
-      options: buildConnector.Options,
-      callback: buildConnector.Callback,
-      source: SourceAddress | undefined,
-    ) =>
-      base(source?.family)(
-        source ? { ...options, localAddress: source.address } : options,
-        this.#checked(options, callback, ignore),
-      );
-    const link = this.#options.link;
-    if (!link) return (options, callback) => connect(options, callback, undefined);
-    // undici hands its own (unset) localAddress to the connector, so the binding is made here.
-    return (options, callback) => {
-      link.sourceFor(options.hostname).then(
-        (source) => connect(options, callback, source),
-        (error: Error) => callback(error, null),
-      );
-    };
+      } as buildConnector.BuildOptions),
+    );
+    return (options, callback) => bound(options, this.#checked(options, callback, ignore));
   }
 
   /** The connector's callback: remembers the protocol, and refuses problems not ignored. */

@@ -442,7 +442,7 @@ export class NetworkAccessManager extends Emitter<NetworkAccessManagerEvents> {
   #replaceLinks(link: LinkAddress | undefined): void {
     const [links, proxies] = [this.#links, this.#proxies];
     this.#links = new LinkDispatcher({ ...this.#linkOptions, ...(link ? { link } : {}) });
-    this.#proxies = new ProxyDispatchers(this.#proxyOptions);
+    this.#proxies = new ProxyDispatchers(this.#proxyOptions, link);
     void links.close();
     void proxies.destroy();
   }

@@ -140,6 +140,45 @@ describe('parseProxyUrl and resolveProxy', () => {
 });
 
 describe('ProxyDispatchers and proxyErrorOf', () => {
+  it('binds connections to the proxy to the address the link gives (after a roam)', async () => {
+    // A "proxy" that notes where each connection comes from and hangs up.
+    const seen: string[] = [];
+    const server = createServer((socket) => {
+      seen.push(socket.remoteAddress ?? '');
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const asked: string[] = [];
+    const link = {
+      sourceFor: async (hostname: string) => {
+        asked.push(hostname);
+        return { address: '127.0.0.2', family: 4 as const };
+      },
+    };
+    const from = async (dispatchers: ProxyDispatchers, proxy: NetworkProxy, target: string) => {
+      seen.length = 0;
+      await request(target, { dispatcher: dispatchers.dispatcherFor(proxy)! }).catch(() => {});
+      await dispatchers.destroy();
+      return seen;
+    };
+    try {
+      for (const proxy of [httpProxy('127.0.0.1', port), socks5Proxy('127.0.0.1', port)]) {
+        for (const target of ['http://example.test/', 'https://example.test/']) {
+          const what = `${proxy.type} ${target}`;
+          expect(await from(new ProxyDispatchers({}, link), proxy, target), what).toEqual([
+            '127.0.0.2',
+          ]);
+          expect(await from(new ProxyDispatchers(), proxy, target), what).toEqual(['127.0.0.1']);
+        }
+      }
+      // The link is asked about the proxy's host, not the origin's.
+      expect(new Set(asked)).toEqual(new Set(['127.0.0.1']));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('caches one dispatcher per proxy and credentials, none for NoProxy', async () => {
     const dispatchers = new ProxyDispatchers({ connections: 2 });
     const a = dispatchers.dispatcherFor(httpProxy('127.0.0.1', 9));

@@ -44,6 +44,7 @@ import {
   ProxyAgent,
   Socks5ProxyAgent,
 } from 'undici';
+import { type LinkSource, linkBound } from './link-address.js';
 
 export type ProxyType = 'NoProxy' | 'DefaultProxy' | 'HttpProxy' | 'Socks5Proxy';
 
@@ -254,7 +255,11 @@ export type ProxyAgentOptions = Omit<Agent.Options, 'connect' | 'factory'> & {
 export class ProxyDispatchers {
   readonly #dispatchers = new Map<string, Dispatcher>();
 
-  constructor(readonly agentOptions: ProxyAgentOptions = {}) {}
+  constructor(
+    readonly agentOptions: ProxyAgentOptions = {},
+    /** The link connections to a proxy are bound to (after a roam: the new one). */
+    readonly link?: LinkSource,
+  ) {}
 
   /** The dispatcher that sends through `proxy`; undefined for NoProxy (send directly). */
   dispatcherFor(proxy: NetworkProxy): Dispatcher | undefined {
@@ -264,7 +269,7 @@ export class ProxyDispatchers {
     const key = JSON.stringify([proxy.type, proxy.host, proxy.port, proxy.user, proxy.password]);
     let dispatcher = this.#dispatchers.get(key);
     if (!dispatcher) {
-      dispatcher = makeDispatcher(proxy, this.agentOptions);
+      dispatcher = makeDispatcher(proxy, this.agentOptions, this.link);
       this.#dispatchers.set(key, dispatcher);
     }
     return dispatcher;
@@ -297,7 +302,11 @@ function hostForUrl(host: string): string {
   return isIP(host) === 6 ? `[${host}]` : host;
 }
 
-function makeDispatcher(proxy: NetworkProxy, options: ProxyAgentOptions): Dispatcher {
+function makeDispatcher(
+  proxy: NetworkProxy,
+  options: ProxyAgentOptions,
+  link: LinkSource | undefined,
+): Dispatcher {
   const { connect: requestTls, ...agent } = options;
   const address = `${hostForUrl(proxy.host!)}:${proxy.port}`;
   const credentials =
@@ -306,15 +315,23 @@ function makeDispatcher(proxy: NetworkProxy, options: ProxyAgentOptions): Dispat
       : undefined;
   if (proxy.type === 'Socks5Proxy') {
     return new Socks5ProxyAgent(`socks5://${address}`, {
-      connect: noticingEarlyClose(buildConnector({})),
+      connect: noticingEarlyClose(linkBound(link, tcpConnector)),
       ...(credentials ? { username: credentials.user, password: credentials.password } : {}),
       ...(requestTls ? { requestTls } : {}),
     });
   }
-  // The connections to the proxy itself (CONNECT, absolute-URI requests) get the same timeouts
-  // as the Agent; undici's default factories would give them its 300 s defaults.
+  // The pools get the same timeouts as the Agent (undici's default factories would give them
+  // its 300 s defaults). Those to the proxy itself (CONNECT, absolute-URI requests) are bound
+  // to the link; the others are the origins' pools, whose connector is undici's tunnel.
+  const proxyOrigin = new URL(`http://${address}`).origin;
   const toProxy = (origin: string | URL, opts: object) =>
-    new Pool(origin, { ...agent, ...opts } as Pool.Options);
+    new Pool(origin, {
+      ...agent,
+      ...opts,
+      ...(link && new URL(String(origin)).origin === proxyOrigin
+        ? { connect: linkBound(link, tcpConnector) }
+        : {}),
+    } as Pool.Options);
   return new ProxyAgent({
     ...agent,
     factory: toProxy,
@@ -326,6 +343,10 @@ function makeDispatcher(proxy: NetworkProxy, options: ProxyAgentOptions): Dispat
     ...(requestTls ? { requestTls } : {}),
   });
 }
+
+/** A plain TCP connector (to a proxy), looking host names up in `family` when given. */
+const tcpConnector = (family: 4 | 6 | undefined) =>
+  buildConnector(family !== undefined ? ({ family } as buildConnector.BuildOptions) : {});
 
 /**
  * undici 7.30 treats a CONNECT that the proxy answers by closing the socket (UND_ERR_SOCKET) as
