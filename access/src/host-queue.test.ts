@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HostQueue } from './host-queue.js';
 
-const signal = () => new AbortController().signal;
+const signal = () => () => new AbortController().signal;
 
 describe('HostQueue', () => {
   it('runs up to the limit per origin and queues the rest in order', async () => {
@@ -49,7 +49,7 @@ describe('HostQueue', () => {
     const queue = new HostQueue(1);
     const release = await queue.acquire('o', 'NormalPriority', signal());
     const controller = new AbortController();
-    const waiting = queue.acquire('o', 'NormalPriority', controller.signal);
+    const waiting = queue.acquire('o', 'NormalPriority', () => controller.signal);
     controller.abort(new Error('gone'));
     await expect(waiting).rejects.toThrow('gone');
     expect(queue.stats('o')).toEqual({ running: 1, waiting: 0 });

@@ -20,15 +20,17 @@ export class HostQueue {
 
   /**
    * Resolves with a release function once a slot for `origin` is free; rejects with the
-   * signal's reason if it aborts first.
+   * signal's reason if it aborts first. The signal is asked for only if the request must wait
+   * (a reply makes its AbortSignal on demand: most never need one).
    */
-  acquire(origin: string, priority: Priority, signal: AbortSignal): Promise<() => void> {
-    if (signal.aborted) return Promise.reject(signal.reason);
+  acquire(origin: string, priority: Priority, signalOf: () => AbortSignal): Promise<() => void> {
     const running = this.#running.get(origin) ?? 0;
     if (running < this.limit) {
       this.#running.set(origin, running + 1);
       return Promise.resolve(this.#releaser(origin));
     }
+    const signal = signalOf();
+    if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         rank: rankOf[priority],

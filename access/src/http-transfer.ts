@@ -120,7 +120,9 @@ async function sendAuthenticated(
 async function sendHop(hop: Hop, job: HttpJob, env: HttpEnvironment): Promise<HopResponse> {
   const { control, request } = job;
   const origin = hop.url.origin;
-  const release = await env.queue.acquire(origin, request.priority(), control.signal);
+  const canceled = control.abortReason();
+  if (canceled) throw canceled;
+  const release = await env.queue.acquire(origin, request.priority(), () => control.signal);
   let tolerant: Client | undefined;
   const done = () => {
     release();
@@ -147,7 +149,7 @@ async function sendHop(hop: Hop, job: HttpJob, env: HttpEnvironment): Promise<Ho
           continue;
         }
         const code = errorCodeOf(error) ?? '';
-        if (!isCertificateError(code) || control.signal.aborted || ignored === 'all') throw error;
+        if (!isCertificateError(code) || control.abortReason() || ignored === 'all') throw error;
         const message = error instanceof Error ? error.message : code;
         const errors: SslError[] = [{ code, message }];
         if (!(await control.sslErrors(errors))) throw error;
@@ -313,9 +315,8 @@ function transportFailure(
   proxy: NetworkProxy | undefined,
 ): NetworkReplyError {
   if (error instanceof NetworkReplyError) return error;
-  if (control.signal.aborted && control.signal.reason instanceof NetworkReplyError) {
-    return control.signal.reason;
-  }
+  const canceled = control.abortReason();
+  if (canceled) return canceled;
   const code = errorCodeOf(error);
   if (code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_ARG_TYPE') {
     const message = error instanceof Error ? error.message : String(error);

@@ -311,7 +311,7 @@ export class NetworkAccessManager extends Emitter<NetworkAccessManagerEvents> {
   async #run(reply: NetworkReply, verb: string, body: RequestBody | undefined): Promise<void> {
     const control = controlOf(reply);
     let holder: (LeaseHolder & { lease: SessionLease }) | undefined;
-    const attempts = new TransferAttempts(control.signal);
+    const attempts = new TransferAttempts(control);
     try {
       if (this.#disposed) throw new OperationCanceledError('The access manager was disposed.');
       if (control.isFinished()) return;
@@ -344,14 +344,14 @@ export class NetworkAccessManager extends Emitter<NetworkAccessManagerEvents> {
           fail: (failure) => control.fail(failure),
           move: () => attempts.move(),
         };
-        await lease.acquire(holder, control.signal);
+        await lease.acquire(holder, () => control.signal);
       };
       await runHttp(
         { request, verb, body, control, attempts },
         this.#environment(reply, beforeNetwork),
       );
     } catch (error) {
-      control.fail(asReplyError(error, control.signal));
+      control.fail(asReplyError(error, control.abortReason()));
     } finally {
       if (holder) holder.lease.release(holder);
       control.finish();
@@ -463,9 +463,9 @@ function parseUrl(text: string): URL {
   }
 }
 
-function asReplyError(error: unknown, signal: AbortSignal): NetworkReplyError {
+function asReplyError(error: unknown, canceled: NetworkReplyError | undefined): NetworkReplyError {
   if (error instanceof NetworkReplyError) return error;
-  if (signal.aborted && signal.reason instanceof NetworkReplyError) return signal.reason;
+  if (canceled) return canceled;
   const message = error instanceof Error ? error.message : String(error);
   return new NetworkReplyError('UnknownNetworkError', message, { cause: error });
 }

@@ -47,7 +47,15 @@ export type Operation = 'HEAD' | 'GET' | 'PUT' | 'POST' | 'DELETE' | 'CUSTOM';
 
 /** What the manager drives a reply with; not part of the reply's public type. */
 export interface ReplyControl {
+  /** Aborted with the reply; made when first asked for (most replies never need one). */
   readonly signal: AbortSignal;
+  /** Why the reply was aborted (OperationCanceledError), or undefined. */
+  abortReason(): NetworkReplyError | undefined;
+  /**
+   * Calls `callback` once when the reply is aborted: what runs for every request listens
+   * here, not on `signal` (an 'abort' listener on an AbortSignal costs ~9 µs in Node 20).
+   */
+  onAbort(callback: (reason: unknown) => void): void;
   setUrl(url: string): void;
   setMetaData(
     status: number,
@@ -105,7 +113,9 @@ export class NetworkReply extends Emitter<NetworkReplyEvents> {
   readonly #request: NetworkRequest;
   readonly #operation: Operation;
   readonly #verb: string;
-  readonly #abort = new AbortController();
+  #abort: AbortController | undefined;
+  #canceled: NetworkReplyError | undefined;
+  #onAbort: Array<(reason: unknown) => void> | undefined;
   #url: string;
   #phase: Phase = 'Running';
   #error: NetworkError = 'NoError';
@@ -260,7 +270,11 @@ export class NetworkReply extends Emitter<NetworkReplyEvents> {
   abort(): void {
     if (this.#phase === 'Finished') return;
     const failure = new OperationCanceledError();
-    this.#abort.abort(failure);
+    this.#canceled = failure;
+    this.#abort?.abort(failure);
+    const callbacks = this.#onAbort;
+    this.#onAbort = undefined;
+    for (const callback of callbacks ?? []) callback(failure);
     this.#fail(failure);
   }
 
@@ -348,9 +362,27 @@ export class NetworkReply extends Emitter<NetworkReplyEvents> {
     });
   }
 
+  /** The reply's AbortSignal, made on first use: creating one costs more than a small GET. */
+  #signal(): AbortSignal {
+    if (!this.#abort) {
+      this.#abort = new AbortController();
+      if (this.#canceled) this.#abort.abort(this.#canceled);
+    }
+    return this.#abort.signal;
+  }
+
   #control(): ReplyControl {
+    const reply = this;
     return {
-      signal: this.#abort.signal,
+      get signal() {
+        return reply.#signal();
+      },
+      abortReason: () => this.#canceled,
+      onAbort: (callback) => {
+        if (this.#canceled) return;
+        this.#onAbort ??= [];
+        this.#onAbort.push(callback);
+      },
       setUrl: (url) => {
         this.#url = url;
       },

@@ -76,7 +76,7 @@ export class SessionLease {
   }
 
   /** Resolves once the session is open and `holder` holds it; rejects with a reply error. */
-  acquire(holder: LeaseHolder, signal: AbortSignal): Promise<void> {
+  acquire(holder: LeaseHolder, signalOf: () => AbortSignal): Promise<void> {
     const state = this.#state;
     if (state.name === 'Open' || state.name === 'Grace') {
       const refusal = this.#policyRefusal(state.session, holder);
@@ -85,6 +85,8 @@ export class SessionLease {
       return Promise.resolve();
     }
     const session = state.name === 'Opening' ? state.session : this.#open(holder.background);
+    // Only a wait needs the signal (a reply makes it on demand).
+    const signal = signalOf();
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         holder,

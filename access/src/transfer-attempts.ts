@@ -50,32 +50,38 @@ export class Attempt {
   }
 }
 
+/** A reply as its attempts see it: whether it was aborted, and when it is. */
+export interface Abortable {
+  abortReason(): unknown;
+  onAbort(callback: (reason: unknown) => void): void;
+}
+
 /**
  * The attempts of one transfer. Each attempt is cut when the reply is aborted or when the
  * session roams (`move()`): the transfer then leaves the old link and goes on, on a new
  * connection, as its method allows.
  */
 export class TransferAttempts {
-  readonly #reply: AbortSignal;
+  readonly #reply: Abortable;
   readonly #running = new Set<Attempt>();
   #listening = false;
   readonly #settled = (attempt: Attempt) => this.#running.delete(attempt);
 
-  constructor(reply: AbortSignal) {
+  constructor(reply: Abortable) {
     this.#reply = reply;
   }
 
   /** An attempt starting now. */
   begin(): Attempt {
     const attempt = new Attempt(this.#settled);
-    const reply = this.#reply;
-    if (reply.aborted) {
-      attempt.cut(reply.reason);
+    const aborted = this.#reply.abortReason();
+    if (aborted) {
+      attempt.cut(aborted);
       return attempt;
     }
     if (!this.#listening) {
       this.#listening = true;
-      reply.addEventListener('abort', () => this.#cutAll(reply.reason), { once: true });
+      this.#reply.onAbort((reason) => this.#cutAll(reason));
     }
     this.#running.add(attempt);
     return attempt;
@@ -88,7 +94,9 @@ export class TransferAttempts {
 
   /** Whether `attempt` ended because the link moved (and not by abort()). */
   movedBy(attempt: Attempt): boolean {
-    return !this.#reply.aborted && attempt.aborted && attempt.reason instanceof LinkMovedError;
+    return (
+      !this.#reply.abortReason() && attempt.aborted && attempt.reason instanceof LinkMovedError
+    );
   }
 
   #cutAll(reason: unknown): void {
