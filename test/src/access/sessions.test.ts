@@ -83,6 +83,45 @@ function accessManager(options: NetworkAccessManagerOptions) {
 
 const remote = (path: string) => `http://api.example${path}`;
 
+describe('abort() before the request is on the wire', () => {
+  it('while it waits for the session: OperationCanceledError, nothing sent; others go on', async () => {
+    const { wlan, manager } = await world({ connectDelay: 150 });
+    routed.faults.reset();
+    const nam = accessManager({
+      manager,
+      configuration: manager.configurationFromIdentifier(wlan),
+    });
+    const aborted = nam.get(remote('/echo?which=aborted'));
+    const other = nam.get(remote('/echo?which=other'));
+    await new Promise((r) => setTimeout(r, 30));
+    aborted.abort();
+    await expect(aborted.readAll()).rejects.toThrow();
+    expect(aborted.error()).toBe('OperationCanceledError');
+    expect(aborted.isFinished()).toBe(true);
+    expect(((await other.json()) as { method: string }).method).toBe('GET');
+    expect(routed.faults.requestsTo('/echo').map((r) => r.path)).toEqual(['/echo?which=other']);
+  });
+
+  it('while it waits for a connection to its host: OperationCanceledError, and the slot goes on', async () => {
+    const { wlan, manager } = await world({ connectDelay: 0 });
+    routed.faults.reset();
+    const nam = accessManager({
+      manager,
+      configuration: manager.configurationFromIdentifier(wlan),
+      connectionsPerHost: 1,
+    });
+    const running = nam.get(remote('/trickle?size=3&intervalMs=50'));
+    const queued = nam.get(remote('/echo?which=queued'));
+    const after = nam.get(remote('/echo?which=after'));
+    await waitUntil(() => routed.faults.requestsTo('/trickle').length === 1, 'the first request');
+    queued.abort();
+    expect(queued.error()).toBe('OperationCanceledError');
+    expect((await running.readAll()).byteLength).toBe(3);
+    expect(((await after.json()) as { method: string }).method).toBe('GET');
+    expect(routed.faults.requestsTo('/echo').map((r) => r.path)).toEqual(['/echo?which=after']);
+  });
+});
+
 describe('the first request opens the session', () => {
   it('waits for the session, then sends; networkSessionConnected once', async () => {
     const { sim, wlan, manager } = await world({ connectDelay: 150 });
