@@ -30,9 +30,14 @@ export function decodersFor(encoding: string | undefined): Transform[] {
   return out;
 }
 
-/** "deflate" is zlib-wrapped by the RFC and raw by many servers: look at the first byte. */
+/**
+ * "deflate" is zlib-wrapped by the RFC and raw by many servers: look at the first byte. The
+ * deflate stream may end before the body does (its final block came early): zlib then ends on
+ * its own, and the bytes after it are ignored, as zlib ignores them.
+ */
 function inflateAny(): Transform {
   let inner: Transform | undefined;
+  let ended = false;
   const outer: Transform = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       if (!inner) {
@@ -40,11 +45,15 @@ function inflateAny(): Transform {
         inner = (chunk[0]! & 0x0f) === 8 ? createInflate() : createInflateRaw();
         inner.on('data', (data: Buffer) => outer.push(data));
         inner.on('error', (error) => outer.destroy(error));
+        inner.once('end', () => {
+          ended = true;
+        });
       }
-      inner.write(chunk, () => callback());
+      if (ended) callback();
+      else inner.write(chunk, () => callback());
     },
     flush(callback) {
-      if (!inner) return callback();
+      if (!inner || ended) return callback();
       inner.once('end', () => callback());
       inner.end();
     },

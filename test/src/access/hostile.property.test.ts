@@ -141,7 +141,17 @@ describe('hostile responses', () => {
           nam.get(`${faults.origin}/raw?b64=${encodeURIComponent(raw.toString('base64'))}`),
         );
       }),
-      { numRuns: 80 },
+      {
+        numRuns: 80,
+        examples: [
+          // Found hanging: a deflate stream whose final block ends before the body does.
+          [
+            'HTTP/1.1 200 OK',
+            ['Content-Encoding: deflate', 'Content-Encoding: gzip', 'Content-Encoding: br'],
+            Buffer.from([3, 116, 30, 10, 180, 253, 209, 5]),
+          ],
+        ],
+      },
     );
   });
 });
