@@ -56,6 +56,12 @@ async function checkReply(make: () => NetworkReply): Promise<void> {
 
 const anyText = fc.string({ unit: 'binary', maxLength: 40 });
 
+/**
+ * A hang costs `ends`' 5 s per shrinking step: past this, fast-check stops shrinking and reports
+ * the counterexample and its seed, before the test's own timeout would hide both.
+ */
+const shrinkLimit = 20_000;
+
 describe('hostile requests', () => {
   it('header names and values of any characters', async () => {
     await fc.assert(
@@ -66,7 +72,7 @@ describe('hostile requests', () => {
           return nam.get(request);
         });
       }),
-      { numRuns: 60 },
+      { numRuns: 60, interruptAfterTimeLimit: shrinkLimit },
     );
   });
 
@@ -81,7 +87,7 @@ describe('hostile requests', () => {
       fc.asyncProperty(urls, async (url) => {
         await checkReply(() => nam.get(url));
       }),
-      { numRuns: 60 },
+      { numRuns: 60, interruptAfterTimeLimit: shrinkLimit },
     );
   });
 
@@ -90,7 +96,7 @@ describe('hostile requests', () => {
       fc.asyncProperty(anyText, async (verb) => {
         await checkReply(() => nam.sendCustomRequest(`${faults.origin}/echo`, verb));
       }),
-      { numRuns: 40 },
+      { numRuns: 40, interruptAfterTimeLimit: shrinkLimit },
     );
   });
 });
@@ -143,6 +149,7 @@ describe('hostile responses', () => {
       }),
       {
         numRuns: 80,
+        interruptAfterTimeLimit: shrinkLimit,
         examples: [
           // Found hanging: a deflate stream whose final block ends before the body does.
           [
