@@ -68,7 +68,6 @@ export function parseNetworks(text: string): VisibleNetwork[] | ParseError {
   let network: MutableNetwork | undefined;
   let ap: MutableAp | undefined;
   let interfaceName: string | undefined;
-  let sawHeader = false;
   let accessPoints = 0;
   // Every line read holds a colon; the count sentence (no colon) is looked for at the end.
   while (lines.nextWith(':')) {
@@ -93,7 +92,6 @@ export function parseNetworks(text: string): VisibleNetwork[] | ParseError {
       const next = lines.fork();
       if (next.next() && isCountSentence(next)) {
         interfaceName = lines.pair()?.value;
-        sawHeader = true;
         network = undefined;
         ap = undefined;
       }
@@ -131,7 +129,7 @@ export function parseNetworks(text: string): VisibleNetwork[] | ParseError {
     if (ap.radioType === undefined && isRadioType(value)) ap.radioType = value;
     else if (ap.band === undefined && isBand(value)) ap.band = normaliseBand(value);
   }
-  if (networks.length === 0 && !sawHeader && !hasCountSentence(text)) {
+  if (networks.length === 0 && !hasCountSentence(text)) {
     return new ParseError(source, 'neither an interface header nor an SSID block');
   }
   return networks.map(finishNetwork);

@@ -4,7 +4,7 @@
  * subinterfaces` (four numbers, then the name; header localised, rows not). More than
  * `maxResults` rows is a ParseError.
  */
-import { LineReader, maxInputChars, maxResults, ParseError } from './text.js';
+import { isDigit, LineReader, maxInputChars, maxResults, ParseError } from './text.js';
 
 export interface InterfaceRow {
   readonly adminState: string;
@@ -140,8 +140,7 @@ export function parseSubinterfaces(text: string): SubinterfaceRow[] | ParseError
   const rows: SubinterfaceRow[] = [];
   // Rows start with a digit (the MTU): only lines with a digit are read.
   while (lines.nextWithDigit()) {
-    const first = text.charCodeAt(lines.start);
-    if (first < 0x30 || first > 0x39) continue;
+    if (!isDigit(text.charCodeAt(lines.start))) continue;
     const match = subinterfaceRow.exec(lines.text());
     if (!match) continue;
     if (rows.length === maxResults) return new ParseError(source, `more than ${maxResults} rows`);

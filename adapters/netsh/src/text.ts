@@ -43,7 +43,7 @@ const digit = /\d/g;
 
 const maxKeys = 256;
 
-const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+export const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
 const isIndentation = (c: number) => c === 0x20 || c === 0x09;
 
